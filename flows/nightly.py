@@ -1,0 +1,177 @@
+"""The nightly run: crawl each outlet, load what is new, score what is new, aggregate, publish, record.
+
+Tasks wrap espejo functions; the logic lives in `espejo.spiders`, `espejo.nlp` and `espejo.warehouse`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from espejo import __version__
+from espejo.nlp.analyse import analyse_articles
+from espejo.nlp.scoring import Scorer, default_scorer
+from espejo.records import SourceResult
+from espejo.settings import models_dir, resolve_data_dir, runs_dir
+from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
+from espejo.spiders.registry import load_sources
+from espejo.warehouse import db, load
+from espejo.warehouse.aggregate import rebuild_aggregates
+
+# Articles are scored in chunks so progress shows and each chunk is stored as soon as it is done.
+SCORE_CHUNK = 32
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    status: str
+    sources: list[SourceResult] = field(default_factory=list)
+    items_crawled: int = 0
+    articles_new: int = 0
+    appearances_new: int = 0
+    mentions_scored: int = 0
+    frames_scored: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+class CrawlFailed(RuntimeError):
+    """Raised so Prefect retries the outlet; the flow records it as failed after the last try."""
+
+
+@task(retries=2, retry_delay_seconds=2, task_run_name="crawl {source.key}")
+def crawl(source, run_dir: Path, known_urls: set[str]) -> CrawlOutcome:
+    outcome = crawl_source(source, run_dir / source.key, known_urls)
+    logger = get_run_logger()
+    if outcome.result.status != "ok":
+        raise CrawlFailed(f"{source.key}: {outcome.result.error}")
+    logger.info("%s: %d new items, %d pages, %d skipped as known, %d off-topic, %.1f s",
+                source.key, outcome.result.items, outcome.result.pages_fetched,
+                outcome.result.skipped_known, outcome.result.skipped_irrelevant, outcome.result.seconds)
+    return outcome
+
+
+@task
+def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
+    logger = get_run_logger()
+    with db.connect(data_dir) as con:
+        todo = load.articles_to_analyse(con, scorer.model_version)
+    logger.info("scoring %d new articles with %s", len(todo), scorer.model_version)
+    mentions = frames = 0
+    started = time.monotonic()
+    for first in range(0, len(todo), SCORE_CHUNK):
+        chunk = todo[first:first + SCORE_CHUNK]
+        analysed = analyse_articles(chunk, scorer)
+        with db.connect(data_dir) as con:
+            m, f = load.store_analyses(con, analysed, run_id)
+        mentions += m
+        frames += f
+        done = first + len(chunk)
+        rate = done / max(time.monotonic() - started, 1e-6)
+        logger.info("scored %d/%d articles (%d mentions so far, %.1f articles/s)", done, len(todo), mentions, rate)
+    return mentions, frames
+
+
+@flow(name="nightly", flow_run_name="nightly {run_label}",
+      task_runner=ThreadPoolTaskRunner(max_workers=3), log_prints=True)
+def nightly(data_dir: str | None = None, sources_file: str | None = None, only: str = "all",
+            source_keys: list[str] | None = None, run_label: str = "") -> RunReport:
+    """One nightly run over the configured sources (`only`: all | demo | real; or explicit `source_keys`)."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    data = resolve_data_dir(data_dir)
+    sources = select_sources(load_sources(sources_file), only, source_keys)
+    scorer = default_scorer(models_dir(data))
+    run_id = new_run_id()
+    report = RunReport(run_id=run_id, status="running")
+    run_dir = runs_dir(data) / run_id
+    with db.connect(data) as con:
+        load.upsert_sources(con, sources)
+        load.start_run(con, run_id, __version__, scorer.model_version)
+        known = {s.key: load.known_urls(con, s.key) for s in sources}
+    logger.info("run %s: %d sources, data in %s", run_id, len(sources), data)
+
+    # Crawl: each outlet its own task; a failing outlet is recorded and the others go on.
+    t0 = time.monotonic()
+    futures = {s.key: crawl.submit(s, run_dir, known[s.key]) for s in sources}
+    items = []
+    for source in sources:
+        state = futures[source.key].wait() or futures[source.key].state
+        if state.is_completed():
+            outcome: CrawlOutcome = futures[source.key].result()
+            report.sources.append(outcome.result)
+            items.extend(outcome.items)
+        else:
+            # Keep whatever the last try finished before failing: nothing that was fine is lost.
+            partial = read_items(run_dir / source.key / ITEMS_FILE)
+            error = _state_message(state)
+            logger.warning("outlet %s failed: %s (%d items kept)", source.key, error, len(partial))
+            report.sources.append(SourceResult(source.key, "failed", items=len(partial), error=error))
+            items.extend(partial)
+    report.seconds["crawl"] = time.monotonic() - t0
+    report.items_crawled = len(items)
+
+    t0 = time.monotonic()
+    with db.connect(data) as con:
+        loaded = load.load_items(con, items, run_id)
+        load.record_source_results(con, run_id, report.sources)
+    report.articles_new, report.appearances_new = loaded.articles_new, loaded.appearances_new
+    report.seconds["load"] = time.monotonic() - t0
+    logger.info("loaded %d new articles, %d new appearances", loaded.articles_new, loaded.appearances_new)
+
+    t0 = time.monotonic()
+    report.mentions_scored, report.frames_scored = score_new(data, run_id, scorer)
+    report.seconds["score"] = time.monotonic() - t0
+
+    failed = sum(1 for r in report.sources if r.status != "ok")
+    report.status = "completed" if failed == 0 else "completed_with_failures"
+    report.seconds["total"] = time.monotonic() - started
+    with db.connect(data) as con:
+        rebuild_aggregates(con)
+        load.finish_run(
+            con, run_id, report.status,
+            sources_ok=len(sources) - failed, sources_failed=failed, items_crawled=report.items_crawled,
+            articles_new=report.articles_new, appearances_new=report.appearances_new,
+            mentions_scored=report.mentions_scored, frames_scored=report.frames_scored,
+            crawl_seconds=round(report.seconds["crawl"], 2), load_seconds=round(report.seconds["load"], 2),
+            score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
+        )
+        db.publish_snapshot(con, data)
+    logger.info("run %s %s: %d new articles, %d mentions scored, %d/%d sources failed, %.1f s",
+                run_id, report.status, report.articles_new, report.mentions_scored, failed,
+                len(sources), report.seconds["total"])
+    return report
+
+
+def select_sources(sources, only: str = "all", keys: list[str] | None = None):
+    if keys:
+        by_key = {s.key: s for s in sources}
+        missing = [k for k in keys if k not in by_key]
+        if missing:
+            raise ValueError(f"unknown source key(s): {', '.join(missing)}")
+        return [by_key[k] for k in keys]
+    if only == "demo":
+        return [s for s in sources if s.demo]
+    if only == "real":
+        return [s for s in sources if not s.demo]
+    if only != "all":
+        raise ValueError(f"only must be all, demo or real, not {only!r}")
+    return list(sources)
+
+
+def _state_message(state) -> str:
+    try:
+        state.result()
+    except Exception as err:  # the task's own exception, e.g. CrawlFailed
+        return str(err)
+    return state.message or state.name

@@ -1,0 +1,1 @@
+"""Scrapy spiders: one generic news spider driven by the source registry."""

@@ -1,0 +1,87 @@
+"""Item pipelines: keep what is about the other country, drop repeats, write JSON lines for the loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from espejo.nlp.mentions import is_about
+from espejo.records import ArticleItem, other_country
+
+# An article must name the other country at least this often (title and body) to be kept.
+MIN_MENTIONS_OF_OTHER_COUNTRY = 2
+
+
+class RelevancePipeline:
+    """Drop articles that do not talk about the other country (local sports, weather, city politics)."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item: ArticleItem):
+        language = item.language_hint if item.language_hint in ("en", "es") else "en"
+        target = other_country(item.source_country)
+        if not is_about(f"{item.title}\n{item.text}", target, language, min_mentions=MIN_MENTIONS_OF_OTHER_COUNTRY):
+            self.stats.inc_value("espejo/skipped_irrelevant")
+            raise DropItem(f"not about {target}: {item.url}")
+        return item
+
+
+class DuplicatesPipeline:
+    """The same page reached twice in one crawl (a feed and a sitemap, a redirect) is kept once."""
+
+    def __init__(self, stats):
+        self.stats = stats
+        self.urls: set[str] = set()
+        self.fingerprints: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item: ArticleItem):
+        if item.url in self.urls or item.fingerprint in self.fingerprints:
+            self.stats.inc_value("espejo/skipped_duplicate")
+            raise DropItem(f"duplicate: {item.url}")
+        self.urls.add(item.url)
+        self.fingerprints.add(item.fingerprint)
+        return item
+
+
+class JsonLinesPipeline:
+    """Append each item to the file named by the ESPEJO_ITEMS_PATH setting, flushed per item.
+
+    Flushing per item means a crawl killed half-way still leaves every finished article on disk.
+    """
+
+    def __init__(self, path: Path, stats):
+        self.path = path
+        self.stats = stats
+        self.file = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("ESPEJO_ITEMS_PATH")
+        if not path:
+            raise NotConfigured("ESPEJO_ITEMS_PATH is not set")
+        return cls(Path(path), crawler.stats)
+
+    def open_spider(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = self.path.open("a", encoding="utf-8")
+
+    def close_spider(self):
+        if self.file:
+            self.file.close()
+
+    def process_item(self, item: ArticleItem):
+        self.file.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+        self.file.flush()
+        self.stats.inc_value("espejo/items")
+        return item

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema and migrations, loading, aggregates, named queries, the published snapshot."""

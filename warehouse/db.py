@@ -1,0 +1,139 @@
+"""Opening the warehouse, applying its recorded migrations, and publishing the dashboard's snapshot.
+
+Only `espejo.warehouse` imports duckdb. A DuckDB file that one process writes cannot be opened by any
+other process, not even read-only, so readers (the dashboard) never open the working file: the pipeline
+publishes a copy, `snapshot.duckdb`, by writing it next to its final place and renaming it over the old one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+WAREHOUSE_FILE = "espejo.duckdb"
+SNAPSHOT_FILE = "snapshot.duckdb"
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def warehouse_path(data_dir: Path) -> Path:
+    return Path(data_dir) / WAREHOUSE_FILE
+
+
+def snapshot_path(data_dir: Path) -> Path:
+    return Path(data_dir) / SNAPSHOT_FILE
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped with Espejo, in order."""
+    found = []
+    for entry in resources.files("espejo.warehouse").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this warehouse has not seen yet; return the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)", [version, name]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+@contextlib.contextmanager
+def connect(data_dir: Path, *, retries: int = 20, wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the working warehouse read-write (migrated), retrying while another writer holds it."""
+    path = warehouse_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(retries):
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException:
+            # Another Espejo process (a run, a rescore) holds the file; it lets go when it finishes.
+            if attempt == retries - 1:
+                raise
+            time.sleep(wait_s)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def connect_memory() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated in-memory warehouse (tests, dry runs)."""
+    con = duckdb.connect(":memory:")
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, data_dir: Path) -> Path:
+    """Copy the warehouse to `snapshot.duckdb` atomically, so readers see either the old or the new one."""
+    final = snapshot_path(data_dir)
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con.execute(f"ATTACH '{_sql_path(tmp)}' AS snapshot_out")
+    try:
+        con.execute("COPY FROM DATABASE " + _current_database(con) + " TO snapshot_out")
+    finally:
+        con.execute("DETACH snapshot_out")
+    os.replace(tmp, final)
+    return final
+
+
+@contextlib.contextmanager
+def open_snapshot(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """Open the published snapshot read-only for one unit of work; None when nothing is published yet."""
+    path = snapshot_path(data_dir)
+    if not path.exists():
+        yield None
+        return
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _current_database(con: duckdb.DuckDBPyConnection) -> str:
+    return quote_identifier(con.execute("SELECT current_database()").fetchone()[0])
+
+
+def quote_identifier(name: str) -> str:
+    """The one place identifiers are quoted; values are always bound as parameters."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

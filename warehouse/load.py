@@ -1,0 +1,200 @@
+"""Writing into the warehouse. Every write is idempotent: loading the same night twice adds nothing.
+
+Functions take the records of `espejo.records` and an open connection from `espejo.warehouse.db`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import duckdb
+
+from espejo.records import AnalysedArticle, ArticleItem, Source, SourceResult, StoredArticle, direction
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    articles_new: int
+    appearances_new: int
+    duplicates_in_batch: int
+
+
+def upsert_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source]) -> None:
+    rows = [(s.key, s.name, s.country, s.language, s.homepage, s.demo) for s in sources]
+    if rows:
+        con.executemany(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET"
+            " name = excluded.name, country = excluded.country, language = excluded.language,"
+            " homepage = excluded.homepage, demo = excluded.demo",
+            rows,
+        )
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, code_version: str, model_version: str) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, status, code_version, model_version)"
+        " VALUES (?, current_timestamp, 'running', ?, ?)",
+        [run_id, code_version, model_version],
+    )
+
+
+def record_source_results(con: duckdb.DuckDBPyConnection, run_id: str, results: Iterable[SourceResult]) -> None:
+    for r in results:
+        con.execute(
+            "INSERT OR REPLACE INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, r.source_key, r.status, r.items, r.pages_fetched, r.http_errors,
+             r.skipped_irrelevant, r.skipped_known, r.error, round(r.seconds, 3)],
+        )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: float | int | str | None) -> None:
+    allowed = {
+        "sources_ok", "sources_failed", "items_crawled", "articles_new", "appearances_new",
+        "mentions_scored", "frames_scored", "crawl_seconds", "load_seconds", "score_seconds",
+        "total_seconds", "notes",
+    }
+    unknown = set(counts) - allowed
+    if unknown:
+        raise ValueError(f"unknown run counters: {sorted(unknown)}")
+    assignments = ", ".join(f"{name} = ?" for name in counts)
+    con.execute(
+        f"UPDATE runs SET status = ?, finished_at = current_timestamp"
+        f"{', ' + assignments if assignments else ''} WHERE run_id = ?",
+        [status, *counts.values(), run_id],
+    )
+
+
+def known_urls(con: duckdb.DuckDBPyConnection, source_key: str | None = None) -> set[str]:
+    """URLs already stored, so a rerun does not fetch and score them again."""
+    if source_key is None:
+        rows = con.execute("SELECT url FROM appearances").fetchall()
+    else:
+        rows = con.execute("SELECT url FROM appearances WHERE source_key = ?", [source_key]).fetchall()
+    return {row[0] for row in rows}
+
+
+def load_items(con: duckdb.DuckDBPyConnection, items: Iterable[ArticleItem], run_id: str) -> LoadResult:
+    """Store new articles and new outlet appearances; the fingerprint makes a republished story one article."""
+    articles_new = appearances_new = duplicates = 0
+    seen_in_batch: set[tuple[str, str]] = set()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for item in items:
+            key = (item.url, item.source_key)
+            if key in seen_in_batch:
+                duplicates += 1
+                continue
+            seen_in_batch.add(key)
+            article_id = item.fingerprint
+            exists = con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone()
+            if not exists:
+                article_id = _near_duplicate_of(con, item) or article_id
+                exists = article_id != item.fingerprint
+            if not exists:
+                con.execute(
+                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [article_id, item.url, item.source_key, item.source_country,
+                     direction(item.source_country), item.title, item.text, item.published,
+                     item.language_hint, item.author, run_id, item.fetched_at],
+                )
+                articles_new += 1
+            inserted = con.execute(
+                "INSERT INTO appearances VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                [article_id, item.source_key, item.url, item.published, run_id],
+            ).fetchall()
+            appearances_new += len(inserted)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return LoadResult(articles_new, appearances_new, duplicates)
+
+
+# Two bodies sharing this share of their 5-word shingles are one story (a wire story retouched by an outlet).
+NEAR_DUPLICATE_JACCARD = 0.8
+NEAR_DUPLICATE_DAYS = 3
+
+
+def _near_duplicate_of(con: duckdb.DuckDBPyConnection, item: ArticleItem) -> str | None:
+    """The stored article this item repeats with small edits, among those published within a few days."""
+    if not item.published:
+        return None
+    candidates = con.execute(
+        "SELECT article_id, text FROM articles WHERE published BETWEEN CAST(? AS DATE) - ? AND CAST(? AS DATE) + ?",
+        [item.published, NEAR_DUPLICATE_DAYS, item.published, NEAR_DUPLICATE_DAYS],
+    ).fetchall()
+    mine = _shingles(item.text)
+    for article_id, text in candidates:
+        theirs = _shingles(text)
+        if mine and theirs and len(mine & theirs) / len(mine | theirs) >= NEAR_DUPLICATE_JACCARD:
+            return article_id
+    return None
+
+
+def _shingles(text: str, size: int = 5) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {hash(tuple(words[i:i + size])) for i in range(max(len(words) - size + 1, 0))}
+
+
+def articles_to_analyse(con: duckdb.DuckDBPyConnection, model_version: str) -> list[StoredArticle]:
+    """Articles this model version has not analysed yet: only new work costs time on a rerun."""
+    rows = con.execute(
+        "SELECT a.article_id, a.source_country, coalesce(a.title, ''), a.text, a.language"
+        " FROM articles a WHERE NOT EXISTS (SELECT 1 FROM analyses x"
+        "   WHERE x.article_id = a.article_id AND x.model_version = ?)"
+        " ORDER BY a.article_id",
+        [model_version],
+    ).fetchall()
+    return [StoredArticle(*row) for row in rows]
+
+
+def store_analyses(con: duckdb.DuckDBPyConnection, analysed: Iterable[AnalysedArticle], run_id: str) -> tuple[int, int]:
+    """Store sentences, mentions and scores; return (mentions scored, frame scores stored)."""
+    mentions_scored = frames_stored = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for art in analysed:
+            con.executemany(
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(art.article_id, s.index, s.start, s.end, s.text) for s in art.sentences],
+            )
+            con.executemany(
+                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(mention_id(art.article_id, m.start, m.end), art.article_id, m.sentence_index,
+                  m.start, m.end, m.surface, m.target, m.kind) for m in art.mentions],
+            )
+            con.executemany(
+                "INSERT INTO sentiment_scores VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(mention_id(art.article_id, sm.mention.start, sm.mention.end), art.model_version,
+                  sm.sentiment.label, sm.sentiment.p_negative, sm.sentiment.p_neutral,
+                  sm.sentiment.p_positive, run_id) for sm in art.scored],
+            )
+            con.executemany(
+                "INSERT INTO frame_scores VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(art.article_id, f.frame, art.model_version, f.score, f.evidence_sentence_index, run_id)
+                 for f in art.frames],
+            )
+            stance = (
+                sum(sm.sentiment.value for sm in art.scored) / len(art.scored) if art.scored else None
+            )
+            con.execute(
+                "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [art.article_id, art.model_version, run_id, art.relevant, len(art.scored), stance],
+            )
+            if art.language:
+                con.execute(
+                    "UPDATE articles SET language = ? WHERE article_id = ?", [art.language, art.article_id]
+                )
+            mentions_scored += len(art.scored)
+            frames_stored += len(art.frames)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return mentions_scored, frames_stored
+
+
+def mention_id(article_id: str, start: int, end: int) -> str:
+    return f"{article_id}:{start}:{end}"
