@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test clean
 
 install: $(STAMP)
 
@@ -21,9 +21,6 @@ demo: install
 
 test: install
 	$(PY) -m pytest
-
-bench: install
-	$(PY) -m espejo.bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
