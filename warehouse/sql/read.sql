@@ -1,8 +1,9 @@
 -- Named read queries used by the CLI and the dashboard. Values are always bound (?), never formatted in.
 
 -- name: model_versions
-SELECT model_version, count(*) AS articles, max(run_id) AS last_run_id
-FROM analyses GROUP BY model_version ORDER BY last_run_id DESC;
+SELECT x.model_version, count(*) AS articles, arg_max(x.run_id, r.started_at) AS last_run_id
+FROM analyses x JOIN runs r USING (run_id)
+GROUP BY x.model_version ORDER BY max(r.started_at) DESC;
 
 -- name: monthly_series
 -- ? = model version
@@ -44,7 +45,7 @@ FROM ranked r
 JOIN articles a USING (article_id)
 JOIN analyses x ON x.article_id = a.article_id AND x.model_version = ?
 JOIN sentences t ON t.article_id = r.article_id AND t.sentence_index = r.sentence_index
-WHERE r.rank = 1 AND a.direction = ?
+WHERE r.rank = 1 AND x.relevant AND a.direction = ?
 ORDER BY a.published DESC NULLS LAST, a.article_id
 LIMIT ?;
 

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard. Pages read the published snapshot through espejo.warehouse."""
