@@ -126,7 +126,7 @@ def extract_article(html: str, url: str) -> ExtractedArticle | None:
         return None
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)").strip() or None
     published = doc.date or find_date(html, url=url, original_date=True, extensive_search=False)
-    language = (tree.get("lang") or doc.language or "").split("-")[0].lower() or None
+    language = re.split(r"[-_]", tree.get("lang") or doc.language or "")[0].lower() or None
     return ExtractedArticle(
         canonical_url=normalize_url(canonical, base=url) if canonical else None,
         title=(doc.title or "").strip(),

@@ -25,7 +25,8 @@ class RelevancePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem):
-        language = item.language_hint if item.language_hint in ("en", "es") else "en"
+        # An unknown language ("und") makes is_about use the terms of both languages.
+        language = (item.language_hint or "und")[:2].lower()
         target = other_country(item.source_country)
         if not is_about(f"{item.title}\n{item.text}", target, language, min_mentions=MIN_MENTIONS_OF_OTHER_COUNTRY):
             self.stats.inc_value("espejo/skipped_irrelevant")

@@ -1,0 +1,1 @@
+"""Espejo's text analysis: language, sentences, country mentions, sentiment and frames."""

@@ -1,0 +1,304 @@
+"""Mentions of the United States and Mexico, found with the editable gazetteer (gazetteer.toml).
+
+Matching is leftmost, then longest: at each word start the longest term wins, and a match
+consumes its characters, so "Nuevo México" is one U.S. state mention and never also "México".
+Excluded phrases ("Golfo de México") take part in the same race and are then dropped, which is
+how they hide the terms inside them. All terms of a language are compiled into one regular
+expression shaped like a trie, so an article costs one pass whatever the size of the gazetteer.
+Accents are folded away before matching (character for character, so offsets hold).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from espejo.records import COUNTRIES, Mention, Sentence
+
+GAZETTEER_PATH = Path(__file__).with_name("gazetteer.toml")
+KINDS = frozenset(
+    "country demonym demonym_colloquial capital state city leader institution".split()
+)
+TERM_LANGUAGES = ("en", "es", "all")
+_SELECTIONS = {"en": ("en", "all"), "es": ("es", "all"), "und": ("en", "es", "all")}
+
+_FOLDS = tuple(zip("áéíóúüàèìòùÁÉÍÓÚÜÀÈÌÒÙ’", "aeiouuaeiouAEIOUUAEIOU'"))
+_SEPARATORS = re.compile(r"[\s\-‐]+")
+_SEPARATOR_ATOM = r"[\s\-‐]+"
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+class GazetteerError(ValueError):
+    """The gazetteer file is malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    target: str | None  # "US" | "MX"; None for an excluded phrase
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class _Term:
+    phrase: str
+    language: str  # one of TERM_LANGUAGES
+    entry: Entry
+
+
+def _fold(text: str) -> str:
+    """`text` without accents (and with straight apostrophes), same length so offsets hold.
+
+    A chain of str.replace is several times faster than str.translate on non-ASCII text.
+    """
+    for accented, plain in _FOLDS:
+        if accented in text:
+            text = text.replace(accented, plain)
+    return text
+
+
+def _fold_key(phrase: str) -> str:
+    """How a term and a matched surface compare: no accents, one space, lowercase."""
+    return _SEPARATORS.sub(" ", _fold(phrase)).lower()
+
+
+class _Matcher:
+    """One compiled pattern for a set of terms, and what each matched key means."""
+
+    def __init__(self, terms: list[_Term], case_sensitive: frozenset[str]) -> None:
+        self.entries = _entries_by_key(terms)
+        trie: dict = {}
+        for term in terms:
+            node = trie
+            for atom in _atoms(term.phrase, exact=_is_exact(term.phrase, case_sensitive)):
+                node = node.setdefault(atom, {})
+            node[""] = {}  # "" marks the end of a term
+        # Every term starts with a letter or digit (checked on load), so "\b" marks a word start;
+        # the look-ahead on first letters lets the engine skip most words without entering the trie.
+        initials = {_fold(term.phrase)[0] for term in terms}
+        initials |= {c.lower() for c in initials} | {c.upper() for c in initials}
+        first = re.escape("".join(sorted(initials)))
+        self.pattern = re.compile(rf"\b(?=[{first}])(?:{_trie_pattern(trie)})(?!\w)")
+
+    def scan(self, text: str) -> Iterator[tuple[int, int, Entry]]:
+        """Every match, excluded phrases included, as (start, end, entry)."""
+        for match in self.pattern.finditer(_fold(text)):
+            key = _SEPARATORS.sub(" ", match.group()).lower()  # the text is folded already
+            yield match.start(), match.end(), self.entries[key]
+
+
+def _is_exact(phrase: str, case_sensitive: frozenset[str]) -> bool:
+    """Acronyms ("US" is not "us") and listed words ("Rubio" is not "rubio") keep their case."""
+    is_acronym = not any(c.islower() for c in phrase) and sum(c.isupper() for c in phrase) >= 2
+    return is_acronym or phrase in case_sensitive
+
+
+def _atoms(phrase: str, exact: bool) -> list[str]:
+    """The regex pieces of a term, one per character, separators collapsed into one piece."""
+    atoms: list[str] = []
+    for index, part in enumerate(_SEPARATORS.split(_fold(phrase).strip())):
+        if index:
+            atoms.append(_SEPARATOR_ATOM)
+        for char in part:
+            lower, upper = char.lower(), char.upper()
+            caseless = not exact and lower != upper and len(lower) == len(upper) == 1
+            atoms.append(f"[{lower}{upper}]" if caseless else re.escape(char))
+    return atoms
+
+
+def _trie_pattern(node: dict) -> str:
+    """A regex for a trie; an optional tail is greedy, so longer terms are tried first."""
+    branches = [atom + _trie_pattern(child) for atom, child in node.items() if atom]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _entries_by_key(terms: Iterable[_Term]) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for term in terms:
+        key = _fold_key(term.phrase)
+        if entries.setdefault(key, term.entry) != term.entry:
+            raise GazetteerError(
+                f"{term.phrase!r} is listed twice with different meanings: "
+                f"{entries[key]} and {term.entry}"
+            )
+    return entries
+
+
+class Gazetteer:
+    """Validated terms; the matcher for each language is compiled on first use."""
+
+    def __init__(self, terms: Iterable[_Term], case_sensitive: Iterable[str]) -> None:
+        self._terms = tuple(terms)
+        self._case_sensitive = frozenset(case_sensitive)
+        self._matchers: dict[str, _Matcher] = {}
+
+    def terms_for(self, language: str) -> list[_Term]:
+        """Terms of `language` plus those for all languages; both languages for anything else."""
+        wanted = _SELECTIONS.get(language, _SELECTIONS["und"])
+        return [term for term in self._terms if term.language in wanted]
+
+    def matcher(self, language: str) -> _Matcher:
+        selection = language if language in _SELECTIONS else "und"
+        if selection not in self._matchers:
+            self._matchers[selection] = _Matcher(self.terms_for(selection), self._case_sensitive)
+        return self._matchers[selection]
+
+
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> Gazetteer:
+    """Read and validate a gazetteer file (the packaged one by default)."""
+    with open(path, "rb") as file:
+        return parse_gazetteer(tomllib.load(file))
+
+
+def parse_gazetteer(data: Mapping) -> Gazetteer:
+    """Validate the parsed TOML; raise GazetteerError naming the faulty table or term."""
+    terms: list[_Term] = []
+    case_sensitive: list[str] = []
+    for name, table in data.items():
+        _require_table(table, name)
+        if name == "matching":
+            if unknown_keys := set(table) - {"case_sensitive"}:
+                raise GazetteerError(f"matching: unknown keys {sorted(unknown_keys)}")
+            case_sensitive = _phrases(table.get("case_sensitive", []), "matching.case_sensitive")
+        elif name == "exclude":
+            for language, phrases in table.items():
+                _check_language(language, f"exclude.{language}")
+                for phrase in _phrases(phrases, f"exclude.{language}"):
+                    terms.append(_Term(phrase, language, Entry(None, None)))
+        elif name in COUNTRIES:
+            terms.extend(_country_terms(name, table))
+        else:
+            raise GazetteerError(
+                f"unknown country {name!r}: expected one of {', '.join(COUNTRIES)} "
+                "(or the tables 'exclude' and 'matching')"
+            )
+    known = {term.phrase for term in terms}
+    if unknown := [phrase for phrase in case_sensitive if phrase not in known]:
+        raise GazetteerError(f"matching.case_sensitive: not a term in any list: {unknown}")
+    gazetteer = Gazetteer(terms, case_sensitive)
+    for selection in _SELECTIONS:  # a conflict must fail on load, not on the first article
+        _entries_by_key(gazetteer.terms_for(selection))
+    return gazetteer
+
+
+def _country_terms(country: str, table: Mapping) -> Iterator[_Term]:
+    for language, kinds in table.items():
+        where = f"{country}.{language}"
+        _check_language(language, where)
+        _require_table(kinds, where)
+        for kind, phrases in kinds.items():
+            if kind not in KINDS:
+                raise GazetteerError(
+                    f"{where}: unknown kind {kind!r}: expected one of {', '.join(sorted(KINDS))}"
+                )
+            for phrase in _phrases(phrases, f"{where}.{kind}"):
+                yield _Term(phrase, language, Entry(country, kind))
+
+
+def _require_table(value: object, where: str) -> None:
+    if not isinstance(value, Mapping):
+        raise GazetteerError(f"{where}: expected a table, got {type(value).__name__}")
+
+
+def _check_language(language: str, where: str) -> None:
+    if language not in TERM_LANGUAGES:
+        raise GazetteerError(
+            f"{where}: unknown language {language!r}: expected one of {', '.join(TERM_LANGUAGES)}"
+        )
+
+
+def _phrases(value: object, where: str) -> list[str]:
+    """The terms of one list, braces expanded; every term a non-empty string."""
+    if not isinstance(value, list):
+        raise GazetteerError(f"{where}: expected a list of terms, got {type(value).__name__}")
+    phrases: list[str] = []
+    for index, term in enumerate(value):
+        if not isinstance(term, str) or not term.strip():
+            raise GazetteerError(f"{where}[{index}]: empty or non-text term {term!r}")
+        place = f"{where}[{index}]"
+        for phrase in _expand(term.strip(), place):
+            if not phrase[:1].isalnum():  # the matcher relies on it: see _Matcher
+                raise GazetteerError(f"{place}: {phrase!r} must start with a letter or digit")
+            phrases.append(phrase)
+    return phrases
+
+
+def _expand(term: str, where: str) -> list[str]:
+    """"mexican{o,a}" -> ["mexicano", "mexicana"]; several groups multiply."""
+    group = _BRACES.search(term)
+    if group is None:
+        if "{" in term or "}" in term:
+            raise GazetteerError(f"{where}: unbalanced braces in {term!r}")
+        return [term]
+    return [
+        expanded
+        for option in group.group(1).split(",")
+        for expanded in _expand(term[: group.start()] + option + term[group.end() :], where)
+    ]
+
+
+@functools.cache
+def default_gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+def find_mentions(
+    text: str, sentences: list[Sentence], language: str, gazetteer: Gazetteer | None = None
+) -> list[Mention]:
+    """Country mentions in `text`, in order, none overlapping; `sentences` give their index.
+
+    `language` ("en", "es"; anything else means both) picks the terms; sentences should cover
+    the text as split_sentences returns them.
+    """
+    matcher = (gazetteer or default_gazetteer()).matcher(language)
+    sentence_starts = [sentence.start for sentence in sentences]
+    return [
+        Mention(
+            sentence_index=max(bisect_right(sentence_starts, start) - 1, 0),
+            start=start,
+            end=end,
+            surface=text[start:end],
+            target=entry.target,
+            kind=entry.kind,
+        )
+        for start, end, entry in matcher.scan(text)
+        if entry.target is not None
+    ]
+
+
+def mentions_of(mentions: Iterable[Mention], target: str) -> list[Mention]:
+    return [mention for mention in mentions if mention.target == target]
+
+
+def count_by_target(mentions: Iterable[Mention]) -> dict[str, int]:
+    """{"US": n, "MX": m}, both keys always present."""
+    counts = dict.fromkeys(COUNTRIES, 0)
+    for mention in mentions:
+        counts[mention.target] += 1
+    return counts
+
+
+def is_about(
+    text: str,
+    target: str,
+    language: str,
+    min_mentions: int = 2,
+    gazetteer: Gazetteer | None = None,
+) -> bool:
+    """Whether raw `text` mentions `target` at least `min_mentions` times.
+
+    The spider's relevance filter: no sentence splitting, and it stops at the last mention needed.
+    """
+    if target not in COUNTRIES:
+        raise ValueError(f"unknown target {target!r}: expected one of {', '.join(COUNTRIES)}")
+    matcher = (gazetteer or default_gazetteer()).matcher(language)
+    hits = (1 for _, _, entry in matcher.scan(text) if entry.target == target)
+    return sum(islice(hits, min_mentions)) >= min_mentions
