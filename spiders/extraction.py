@@ -25,7 +25,7 @@ TRACKING_PARAMS = re.compile(
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
                  "opinionnewsarticle", "backgroundnewsarticle", "blogposting"}
-MIN_ARTICLE_WORDS = 80
+MIN_ARTICLE_WORDS = 40  # short briefs are articles too, when the page says it is one
 
 
 def normalize_url(url: str, base: str | None = None) -> str:
