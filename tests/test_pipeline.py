@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from espejo.demo import free_ports, registry_toml, running_newsweb
-from espejo.newsweb.outlets import DEMO_OUTLETS
+from espejo.newsweb.outlets import DEMO_OUTLETS, OUTLETS_BY_KEY
 from espejo.warehouse import db
 
 pytestmark = pytest.mark.slow
@@ -62,6 +62,10 @@ def night(tmp_path_factory, models_dir, failing_outlet):
         second = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-2")
         after_second = _counts(data_dir)
     manifest = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
+    # The manifest names the default ports; this run served each outlet on a free one.
+    for article in manifest["articles"]:
+        default = f"127.0.0.1:{OUTLETS_BY_KEY[article['outlet']].port}/"
+        article["url"] = article["url"].replace(default, f"127.0.0.1:{ports[article['outlet']]}/")
     return {"data_dir": data_dir, "first": first, "second": second, "manifest": manifest,
             "after_first": after_first, "after_second": after_second}
 
