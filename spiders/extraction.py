@@ -143,7 +143,8 @@ LISTING_PATH = re.compile(
     r"/(tags?|sections?|secci[oó]n(es)?|etiquetas?|categor(y|ies|ia|ias)|topics?|temas?|authors?|autor(es)?)(/|$)",
     re.IGNORECASE,
 )
-MIN_UNDECLARED_WORDS = 150  # a page that declares nothing must carry a real body to count
+MIN_UNDECLARED_WORDS = 60  # a page that declares nothing must carry a real body to count
+MAX_LISTING_LINK_SHARE = 0.5  # fronts and tag pages are mostly link text; articles are mostly prose
 
 
 def page_kind(tree, url: str) -> str:
@@ -161,7 +162,18 @@ def page_kind(tree, url: str) -> str:
         return "article"
     if declared & LISTING_TYPES or LISTING_PATH.search(urlsplit(url).path) or urlsplit(url).path in ("", "/"):
         return "listing"
+    if _link_text_share(tree) > MAX_LISTING_LINK_SHARE:
+        return "listing"
     return "unknown"
+
+
+def _link_text_share(tree) -> float:
+    body = tree.find("body")
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")).split())
+    linked = len(" ".join(body.xpath(".//a//text()")).split())
+    return linked / total if total else 0.0
 
 
 def _json_ld_items(block: str) -> list[dict]:
