@@ -38,3 +38,11 @@ def models_dir() -> Path:
     path = Path(os.environ["ESPEJO_MODELS_DIR"])
     ensure_backbone(path)
     return path
+
+
+def pytest_unconfigure(config):
+    # Prefect's temporary server stops at interpreter exit and logs to a console stream pytest has
+    # already closed; without this, logging prints a harmless traceback after the test summary.
+    import logging
+
+    logging.raiseExceptions = False

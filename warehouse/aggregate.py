@@ -8,11 +8,16 @@ import duckdb
 
 from espejo.warehouse.queries import read, scalar, statements
 
-# An article counts as using a frame when its frame score reaches this value.
+# An article counts as using a frame when its frame score reaches FRAME_THRESHOLD and the frame is
+# among its FRAME_TOP_K highest-scoring frames. On the offline news web's intended frames (in-house,
+# synthetic) the zero-shot scorer reached micro-F1 0.36 with either rule alone; the top-k rule keeps
+# shares readable (precision 0.40 rather than 0.25).
 FRAME_THRESHOLD = 0.5
+FRAME_TOP_K = 3
 
 
-def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = FRAME_THRESHOLD) -> None:
+def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = FRAME_THRESHOLD,
+                       frame_top_k: int = FRAME_TOP_K) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         for stmt in statements("aggregate.sql", "clear_aggregates"):
@@ -22,7 +27,7 @@ def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = 
         for stmt in statements("aggregate.sql", "fill_agg_outlet_monthly"):
             con.execute(stmt)
         for stmt in statements("aggregate.sql", "fill_agg_frames_monthly"):
-            con.execute(stmt, [frame_threshold, frame_threshold])
+            con.execute(stmt, [frame_threshold, frame_top_k, frame_threshold, frame_top_k])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -44,7 +44,9 @@ WHERE x.relevant AND x.stance IS NOT NULL
 GROUP BY ALL;
 
 -- name: fill_agg_frames_monthly
--- ? = the frame-score threshold at which an article counts as using a frame.
+-- An article counts as using a frame when the frame's score reaches the threshold (first two ?) and
+-- the frame is among the article's top-k frames (third ?): scores of a zero-shot scorer run high
+-- across the board, and "leading frames" is what researchers read these shares as.
 INSERT INTO agg_frames_monthly
 WITH scored AS (
     SELECT a.article_id, a.direction,
@@ -55,11 +57,15 @@ WITH scored AS (
 ),
 totals AS (
     SELECT direction, month, model_version, count(*) AS n FROM scored GROUP BY ALL
+),
+ranked AS (
+    SELECT f.*, row_number() OVER (PARTITION BY f.article_id, f.model_version ORDER BY f.score DESC, f.frame) AS rank
+    FROM frame_scores f
 )
 SELECT sc.direction, sc.month, f.frame, sc.model_version,
-       count(*) FILTER (WHERE f.score >= ?) AS articles,
-       count(*) FILTER (WHERE f.score >= ?) / any_value(t.n) AS share
+       count(*) FILTER (WHERE f.score >= ? AND f.rank <= ?) AS articles,
+       count(*) FILTER (WHERE f.score >= ? AND f.rank <= ?) / any_value(t.n) AS share
 FROM scored sc
-JOIN frame_scores f ON f.article_id = sc.article_id AND f.model_version = sc.model_version
+JOIN ranked f ON f.article_id = sc.article_id AND f.model_version = sc.model_version
 JOIN totals t ON t.direction = sc.direction AND t.month = sc.month AND t.model_version = sc.model_version
 GROUP BY ALL;
