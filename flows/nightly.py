@@ -14,11 +14,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from espejo import __version__
 from espejo.nlp.analyse import analyse_articles
 from espejo.nlp.scoring import Scorer, default_scorer
 from espejo.records import SourceResult
-from espejo.settings import models_dir, resolve_data_dir, runs_dir
+from espejo.settings import code_version, models_dir, resolve_data_dir, runs_dir
 from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
 from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
@@ -97,7 +96,7 @@ def nightly(data_dir: str | None = None, sources_file: str | None = None, only: 
     run_dir = runs_dir(data) / run_id
     with db.connect(data) as con:
         load.upsert_sources(con, sources)
-        load.start_run(con, run_id, __version__, scorer.model_version)
+        load.start_run(con, run_id, code_version(), scorer.model_version)
         known = {s.key: load.known_urls(con, s.key) for s in sources}
     logger.info("run %s: %d sources, data in %s", run_id, len(sources), data)
 
