@@ -1,0 +1,196 @@
+"""Measuring frame scorers on the in-house bilingual gold set (`nlp/gold/frames_gold.jsonl`).
+
+The gold set was labelled in-house (by an AI model following `nlp/gold/PROTOCOL.md`), not by
+independent annotators: treat its figures as development figures.
+
+Sentence level: each gold sentence is scored as a one-sentence article whose title is the sentence
+itself (so a scorer that mixes title and body sees only that sentence). The outlet country follows the
+sentence's direction ("us->mx" -> "US", "mx->us" -> "MX"); for "any" sentences (shared-data sentences
+not about the other country) only the 15 policy frames are scored and counted. A frame is predicted
+with the product's rule (`warehouse/aggregate.py`): score >= threshold and among the top_k frames of
+that sentence.
+
+    from espejo.nlp.frames_eval import evaluate_frames, format_report
+    report = evaluate_frames(GOLD_PATH, scorer)            # FrameEvalReport
+    print(format_report(report)); report.to_dict()         # printable / JSON-ready
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .scoring import ANY_DIRECTION, DEFAULT_CODEBOOK, FrameInput, load_codebook
+
+GOLD_PATH = Path(__file__).resolve().parent / "gold" / "frames_gold.jsonl"
+FRAME_THRESHOLD = 0.5  # as warehouse.aggregate.FRAME_THRESHOLD
+FRAME_TOP_K = 3  # as warehouse.aggregate.FRAME_TOP_K
+_COUNTRY = {"us->mx": "US", "mx->us": "MX", ANY_DIRECTION: "US"}
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    id: str
+    language: str
+    source: str
+    text: str
+    direction: str
+    frames: tuple[str, ...]
+
+
+def load_gold(path: Path = GOLD_PATH) -> list[GoldSentence]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            data = json.loads(line)
+            try:
+                rows.append(GoldSentence(data["id"], data["language"], data["source"], data["text"],
+                                         data["direction"], tuple(data["frames"])))
+            except KeyError as missing:
+                raise ValueError(f"{path}:{number}: missing field {missing}") from None
+    return rows
+
+
+@dataclass
+class FrameMetrics:
+    frame: str
+    support: int  # gold sentences carrying the frame
+    predicted: int
+    tp: int
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass
+class FrameEvalReport:
+    scorer: str  # model_version
+    n_sentences: int
+    n_by_language: dict[str, int]
+    rule: str
+    micro_precision: float
+    micro_recall: float
+    micro_f1: float
+    macro_f1: float  # mean over frames with support > 0
+    per_frame: list[FrameMetrics]
+    micro_f1_by_language: dict[str, float]
+    micro_f1_by_source: dict[str, float]  # newsweb / newsmtsc / es-headlines
+    note: str = "in-house gold set (AI-labelled, nlp/gold/PROTOCOL.md); development figures"
+    predictions: list[dict] = field(default_factory=list)  # per sentence: id, gold, predicted
+
+    def to_dict(self, with_predictions: bool = False) -> dict:
+        data = asdict(self)
+        if not with_predictions:
+            data.pop("predictions")
+        return data
+
+
+def _prf(tp: int, predicted: int, support: int) -> tuple[float, float, float]:
+    precision = tp / predicted if predicted else 0.0
+    recall = tp / support if support else 0.0
+    f1 = 2 * tp / (predicted + support) if predicted + support else 0.0
+    return precision, recall, f1
+
+
+def _micro(pairs: Sequence[tuple[set, set]]) -> tuple[float, float, float]:
+    tp = sum(len(g & p) for g, p in pairs)
+    return _prf(tp, sum(len(p) for _, p in pairs), sum(len(g) for g, _ in pairs))
+
+
+def evaluate_frames(gold_path: Path = GOLD_PATH, scorer=None, *, codebook_path: Path = DEFAULT_CODEBOOK,
+                    threshold: float = FRAME_THRESHOLD, top_k: int | None = FRAME_TOP_K,
+                    languages: Sequence[str] | None = None) -> FrameEvalReport:
+    """Sentence-level precision/recall/F1 per frame, micro and macro F1, of `scorer` on the gold set.
+
+    `scorer` is anything with `score_frames(list[FrameInput]) -> list[list[FrameScore]]` and a
+    `model_version`. top_k=None drops the top-k part of the rule (threshold only).
+    """
+    if scorer is None:
+        raise ValueError("evaluate_frames needs a scorer")
+    codebook = load_codebook(codebook_path)
+    direction_of = {frame.key: frame.direction for frame in codebook.frames}
+    gold = [g for g in load_gold(gold_path) if languages is None or g.language in languages]
+    unknown = sorted({f for g in gold for f in g.frames} - set(direction_of))
+    if unknown:
+        raise ValueError(f"{gold_path}: frames not in the codebook: {unknown}")
+    inputs = [FrameInput(title=g.text, sentences=[g.text], language=g.language, source_country=_COUNTRY[g.direction])
+              for g in gold]
+    outputs = scorer.score_frames(inputs)
+    pairs: list[tuple[set, set]] = []
+    predictions = []
+    for g, scores in zip(gold, outputs):
+        allowed = {ANY_DIRECTION} if g.direction == ANY_DIRECTION else {ANY_DIRECTION, g.direction}
+        scores = [s for s in scores if direction_of.get(s.frame) in allowed]
+        ranked = sorted(scores, key=lambda s: -s.score)
+        chosen = ranked[:top_k] if top_k else ranked
+        predicted = {s.frame for s in chosen if s.score >= threshold}
+        truth = {f for f in g.frames if direction_of[f] in allowed}
+        pairs.append((truth, predicted))
+        predictions.append({"id": g.id, "gold": sorted(truth), "predicted": sorted(predicted),
+                            "scores": {s.frame: round(s.score, 3) for s in ranked[:5]}})
+    per_frame = []
+    for frame in codebook.frames:
+        support = sum(frame.key in t for t, _ in pairs)
+        predicted_n = sum(frame.key in p for _, p in pairs)
+        tp = sum(frame.key in t and frame.key in p for t, p in pairs)
+        per_frame.append(FrameMetrics(frame.key, support, predicted_n, tp, *_prf(tp, predicted_n, support)))
+    micro_p, micro_r, micro_f1 = _micro(pairs)
+    supported = [m.f1 for m in per_frame if m.support > 0]
+
+    def subset(select) -> float:
+        chosen = [pair for g, pair in zip(gold, pairs) if select(g)]
+        return round(_micro(chosen)[2], 4) if chosen else float("nan")
+
+    languages_seen = sorted({g.language for g in gold})
+    sources_seen = sorted({g.source.split(":")[0] for g in gold})
+    return FrameEvalReport(
+        scorer=getattr(scorer, "model_version", type(scorer).__name__),
+        n_sentences=len(gold),
+        n_by_language={lang: sum(g.language == lang for g in gold) for lang in languages_seen},
+        rule=f"score >= {threshold}" + (f" and among the sentence's top {top_k}" if top_k else ""),
+        micro_precision=round(micro_p, 4), micro_recall=round(micro_r, 4), micro_f1=round(micro_f1, 4),
+        macro_f1=round(sum(supported) / len(supported), 4) if supported else 0.0,
+        per_frame=per_frame,
+        micro_f1_by_language={lang: subset(lambda g, lang=lang: g.language == lang) for lang in languages_seen},
+        micro_f1_by_source={src: subset(lambda g, src=src: g.source.split(":")[0] == src) for src in sources_seen},
+        predictions=predictions,
+    )
+
+
+def format_report(report: FrameEvalReport) -> str:
+    lines = [f"Frames on the gold set: {report.scorer}",
+             f"  {report.n_sentences} sentences {report.n_by_language}; predicted = {report.rule}",
+             f"  micro P {report.micro_precision:.3f}  R {report.micro_recall:.3f}  F1 {report.micro_f1:.3f}   "
+             f"macro F1 {report.macro_f1:.3f}",
+             "  micro F1 by language: " + ", ".join(f"{k} {v:.3f}" for k, v in report.micro_f1_by_language.items()),
+             "  micro F1 by source:   " + ", ".join(f"{k} {v:.3f}" for k, v in report.micro_f1_by_source.items()),
+             f"  {'frame':34s} {'n':>4s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}"]
+    for m in report.per_frame:
+        lines.append(f"  {m.frame:34s} {m.support:4d} {m.predicted:5d} {m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f}")
+    lines.append(f"  ({report.note})")
+    return "\n".join(lines)
+
+
+def compare_frame_scorers(scorers: dict, gold_path: Path = GOLD_PATH, **options) -> dict[str, FrameEvalReport]:
+    """{name: report} for several scorers on the same gold set and rule."""
+    return {name: evaluate_frames(gold_path, scorer, **options) for name, scorer in scorers.items()}
+
+
+def format_comparison(reports: dict[str, FrameEvalReport]) -> str:
+    names = list(reports)
+    first = reports[names[0]]
+    lines = [f"Frames on the gold set ({first.n_sentences} sentences {first.n_by_language}; {first.rule})",
+             f"  {'frame':34s} {'n':>4s} " + " ".join(f"{name[:12]:>12s}" for name in names)]
+    for i, m in enumerate(first.per_frame):
+        lines.append(f"  {m.frame:34s} {m.support:4d} " + " ".join(f"{reports[n].per_frame[i].f1:12.3f}" for n in names))
+    lines.append(f"  {'micro F1':34s} {'':4s} " + " ".join(f"{reports[n].micro_f1:12.3f}" for n in names))
+    lines.append(f"  {'macro F1':34s} {'':4s} " + " ".join(f"{reports[n].macro_f1:12.3f}" for n in names))
+    for n in names:
+        lines.append(f"  {n}: {reports[n].scorer}; by language {reports[n].micro_f1_by_language}; "
+                     f"by source {reports[n].micro_f1_by_source}")
+    lines.append(f"  ({first.note})")
+    return "\n".join(lines)
