@@ -2,41 +2,150 @@
 
 Only query results (DataFrames and small values) are cached, never a connection. Each function takes
 the snapshot's publication stamp as an argument, so a newly published snapshot is a new cache key and
-shows at once; the TTL only bounds how long stale entries linger in memory.
+shows at once; the TTL only bounds how long stale entries linger in memory. Filters are frozen
+dataclasses, so they are part of the key too.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from espejo.dashboards import data
+from espejo.dashboards.filters import Filters, Topic
 
 TTL_SECONDS = 60
+MAX_ENTRIES = 64
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _cached(func=None, *, spinner: bool | str = False):
+    def wrap(f):
+        return st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=spinner)(f)
+
+    return wrap(func) if func else wrap
+
+
+@_cached
 def model_versions(data_dir: Path, stamp: int) -> list[str]:
     return data.model_versions(data_dir)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached
 def latest_run(data_dir: Path, stamp: int) -> data.RunInfo | None:
     return data.latest_run(data_dir)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached
 def monthly_series(data_dir: Path, stamp: int, model_version: str) -> pd.DataFrame:
     return data.monthly_series(data_dir, model_version)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached
 def frame_shares(data_dir: Path, stamp: int, model_version: str) -> pd.DataFrame:
     return data.frame_shares(data_dir, model_version)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner="Reading the evidence…")
+@_cached(spinner="Reading the evidence…")
 def evidence(data_dir: Path, stamp: int, model_version: str, direction: str) -> pd.DataFrame:
     return data.evidence(data_dir, model_version, direction)
+
+
+@_cached
+def has_dashboard_tables(data_dir: Path, stamp: int) -> bool:
+    return data.has_dashboard_tables(data_dir)
+
+
+@_cached
+def filter_options(data_dir: Path, stamp: int, model_version: str) -> data.FilterOptions:
+    return data.filter_options(data_dir, model_version)
+
+
+@_cached
+def direction_summaries(data_dir: Path, stamp: int, filters: Filters) -> dict[str, data.DirectionSummary]:
+    return data.direction_summaries(data_dir, filters)
+
+
+@_cached
+def period_series(data_dir: Path, stamp: int, filters: Filters, grain: str) -> pd.DataFrame:
+    return data.period_series(data_dir, filters, grain)
+
+
+@_cached
+def article_stances(data_dir: Path, stamp: int, filters: Filters) -> pd.DataFrame:
+    return data.article_stances(data_dir, filters)
+
+
+@_cached
+def leading_frames(data_dir: Path, stamp: int, filters: Filters) -> pd.DataFrame:
+    return data.leading_frames(data_dir, filters)
+
+
+@_cached
+def frame_series(data_dir: Path, stamp: int, filters: Filters, grain: str) -> pd.DataFrame:
+    return data.frame_series(data_dir, filters, grain)
+
+
+@_cached
+def frame_outlet(data_dir: Path, stamp: int, filters: Filters) -> pd.DataFrame:
+    return data.frame_outlet(data_dir, filters)
+
+
+@_cached
+def outlet_summary(data_dir: Path, stamp: int, filters: Filters) -> pd.DataFrame:
+    return data.outlet_summary(data_dir, filters)
+
+
+@_cached(spinner="Reading the evidence…")
+def article_list(data_dir: Path, stamp: int, filters: Filters, direction: str | None = None,
+                 date_from: date | None = None, date_to: date | None = None, frame: str | None = None,
+                 order: str = "newest", limit: int = data.EVIDENCE_ROWS) -> pd.DataFrame:
+    return data.article_list(data_dir, filters, direction=direction, date_from=date_from, date_to=date_to,
+                             frame=frame, order=order, limit=limit)
+
+
+@_cached(spinner="Searching…")
+def search_articles(data_dir: Path, stamp: int, filters: Filters, text: str) -> pd.DataFrame:
+    return data.search_articles(data_dir, filters, text)
+
+
+@_cached
+def article_detail(data_dir: Path, stamp: int, article_id: str, model_version: str) -> data.ArticleDetail:
+    return data.article_detail(data_dir, article_id, model_version)
+
+
+@_cached(spinner="Matching topics…")
+def topic_series(data_dir: Path, stamp: int, filters: Filters, topics: tuple[Topic, ...], grain: str) -> pd.DataFrame:
+    return data.topic_series(data_dir, filters, list(topics), grain)
+
+
+@_cached(spinner="Counting words…")
+def vocabulary_counts(data_dir: Path, stamp: int, filters: Filters, stopwords: tuple[str, ...], by_period: bool,
+                      direction: str | None) -> pd.DataFrame:
+    return data.vocabulary_counts(data_dir, filters, list(stopwords), by_period=by_period, direction=direction)
+
+
+@_cached
+def recent_runs(data_dir: Path, stamp: int) -> pd.DataFrame:
+    return data.recent_runs(data_dir)
+
+
+@_cached
+def run_sources(data_dir: Path, stamp: int) -> pd.DataFrame:
+    return data.run_sources(data_dir)
+
+
+@_cached
+def source_weekly_volume(data_dir: Path, stamp: int) -> pd.DataFrame:
+    return data.source_weekly_volume(data_dir)
+
+
+@_cached(spinner="Preparing the export…")
+def export_tables(data_dir: Path, stamp: int, filters: Filters) -> dict[str, pd.DataFrame]:
+    return {
+        "articles": data.export_articles(data_dir, filters),
+        "mentions": data.export_mentions(data_dir, filters),
+        "aggregates": data.period_series(data_dir, filters, "month"),
+    }

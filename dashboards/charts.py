@@ -102,27 +102,161 @@ def stance_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes) -> alt
     return alt.layer(band, rules, zero, line).properties(height=CHART_HEIGHT)
 
 
-def frame_chart(frames: pd.DataFrame, direction: str, axes: SharedAxes, top: int = 8) -> alt.Chart:
-    """The direction's most used frames, as shares of its scored articles."""
+def frame_chart(frames: pd.DataFrame, direction: str, axes: SharedAxes, top: int = 8,
+                previous: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """The direction's most used frames, as shares of its scored articles; ticks: the previous period."""
     colour = DIRECTION_COLOURS[direction]
     top_frames = frames.nlargest(top, "share")
-    return (
+    domain_max = axes.max_frame_share
+    if previous is not None and not previous.empty:
+        previous = previous[previous["frame"].isin(top_frames["frame"])]
+        domain_max = max(domain_max, float(previous["share"].max()) if not previous.empty else 0.0)
+    x = alt.X("share:Q", title="Share of scored articles", axis=alt.Axis(format="%"),
+              scale=alt.Scale(domain=[0, domain_max]))
+    order = list(top_frames["frame"])
+    bars = (
         alt.Chart(top_frames)
         .mark_bar(color=colour)
         .encode(
-            x=alt.X(
-                "share:Q",
-                title="Share of scored articles",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, axes.max_frame_share]),
-            ),
-            y=alt.Y("frame:N", title=None, sort="-x"),
+            x=x,
+            y=alt.Y("frame:N", title=None, sort=order),
             tooltip=[
                 alt.Tooltip("frame:N", title="Frame"),
                 alt.Tooltip("articles:Q", title="Articles"),
                 alt.Tooltip("share:Q", title="Share", format=".1%"),
             ],
         )
-        # Streamlit fits the whole chart, axes included, into this height.
-        .properties(height=28 * len(top_frames) + 70)
     )
+    # Streamlit fits the whole chart, axes included, into this height.
+    height = 28 * len(top_frames) + 70
+    if previous is None or previous.empty:
+        return bars.properties(height=height)
+    ticks = (
+        alt.Chart(previous)
+        .mark_tick(color="black", thickness=2, size=18)
+        .encode(
+            x=x,
+            y=alt.Y("frame:N", sort=order),
+            tooltip=[alt.Tooltip("frame:N", title="Frame"),
+                     alt.Tooltip("share:Q", title="Previous period share", format=".1%"),
+                     alt.Tooltip("articles:Q", title="Previous period articles")],
+        )
+    )
+    return alt.layer(bars, ticks).properties(height=height)
+
+
+DIRECTION_SCALE = alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values()))
+
+
+def direction_colour(title: str = "Direction") -> alt.Color:
+    return alt.Color("direction:N", scale=DIRECTION_SCALE, title=title)
+
+
+def trend_chart(series: pd.DataFrame, boot: pd.DataFrame, breaks: pd.DataFrame, time_format: str) -> alt.LayerChart:
+    """Per direction: period means (points), bootstrap 95% band, rolling mean (line), change points (rules)."""
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=time_format))
+    band = alt.Chart(boot).mark_area(opacity=0.18).encode(
+        x=x, y=alt.Y("ci_low:Q", title="Mean stance"), y2="ci_high:Q", color=direction_colour(),
+        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N", "articles:Q",
+                 alt.Tooltip("mean_stance:Q", format="+.3f"), alt.Tooltip("ci_low:Q", format="+.3f"),
+                 alt.Tooltip("ci_high:Q", format="+.3f"), "method:N"],
+    )
+    points = alt.Chart(series).mark_circle(size=30, opacity=0.6).encode(
+        x=x, y="mean_stance:Q", color=direction_colour(),
+        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N", "articles:Q",
+                 alt.Tooltip("mean_stance:Q", format="+.3f")],
+    )
+    line = alt.Chart(series).mark_line(strokeWidth=2.5).encode(
+        x=x, y="rolling:Q", color=direction_colour(),
+        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N",
+                 alt.Tooltip("rolling:Q", title="Rolling mean", format="+.3f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(y="y:Q")
+    layers = [band, points, line, zero]
+    if not breaks.empty:
+        layers.append(
+            alt.Chart(breaks).mark_rule(strokeDash=[6, 3], strokeWidth=2).encode(
+                x="period:T", color=direction_colour(),
+                tooltip=[alt.Tooltip("period:T", title="Change point", format="%Y-%m-%d"), "direction:N",
+                         alt.Tooltip("before:Q", format="+.3f"), alt.Tooltip("after:Q", format="+.3f")],
+            )
+        )
+    return alt.layer(*layers).properties(height=300)
+
+
+def frame_lines(series: pd.DataFrame, breaks: pd.DataFrame, direction: str, time_format: str,
+                max_share: float) -> alt.LayerChart:
+    """Frame shares over time for one direction (one line per frame), with its change points."""
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=time_format))
+    y = alt.Y("share:Q", title="Share of articles", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, max_share]))
+    lines = alt.Chart(series).mark_line(point=True).encode(
+        x=x, y=y,
+        color=alt.Color("frame:N", scale=alt.Scale(scheme="tableau10"), title="Frame"),
+        strokeDash=alt.StrokeDash("frame:N", legend=None),
+        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "frame:N", "articles:Q",
+                 alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("period_articles:Q", title="Articles in period")],
+    )
+    layers = [lines]
+    if not breaks.empty:
+        layers.append(alt.Chart(breaks).mark_rule(color=DIRECTION_COLOURS[direction], strokeDash=[6, 3]).encode(
+            x="period:T", tooltip=[alt.Tooltip("period:T", title="Change point", format="%Y-%m-%d"), "frame:N",
+                                   alt.Tooltip("before:Q", format=".1%"), alt.Tooltip("after:Q", format=".1%")]))
+    return alt.layer(*layers).properties(height=260, title=direction)
+
+
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str) -> alt.Chart:
+    """A share heatmap (viridis: ordered, colour-blind safe) with the value printed in each cell."""
+    base = alt.Chart(table).encode(x=alt.X(f"{x}:N", title=None), y=alt.Y(f"{y}:N", title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="viridis"), legend=alt.Legend(format="%")),
+        tooltip=[f"{x}:N", f"{y}:N", alt.Tooltip(f"{value}:Q", format=".1%"), "articles:Q"],
+    )
+    text = base.mark_text(fontSize=10).encode(
+        text=alt.Text(f"{value}:Q", format=".0%"),
+        color=alt.condition(f"datum.{value} > 0.5", alt.value("black"), alt.value("white")),
+    )
+    return alt.layer(cells, text).properties(height=max(22 * table[y].nunique() + 60, 160))
+
+
+def outlet_bars(table: pd.DataFrame, value: str, title: str, fmt: str = "", interval: bool = False) -> alt.LayerChart:
+    """One bar (or point with 95% interval) per outlet, coloured by direction."""
+    y = alt.Y("name:N", title=None, sort=alt.EncodingSortField(field=value, order="descending"))
+    tooltip = ["name:N", "direction:N", "articles:Q", alt.Tooltip(f"{value}:Q", format=fmt)]
+    if not interval:
+        chart = alt.Chart(table).mark_bar().encode(x=alt.X(f"{value}:Q", title=title), y=y, color=direction_colour(),
+                                                   tooltip=tooltip)
+        return alt.layer(chart).properties(height=24 * len(table) + 60)
+    rules = alt.Chart(table).mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title=title), x2="ci_high:Q", y=y, color=direction_colour())
+    points = alt.Chart(table).mark_point(filled=True, size=70).encode(
+        x=f"{value}:Q", y=y, color=direction_colour(),
+        tooltip=[*tooltip, alt.Tooltip("ci_low:Q", format="+.3f"), alt.Tooltip("ci_high:Q", format="+.3f")])
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(x="x:Q")
+    return alt.layer(rules, points, zero).properties(height=24 * len(table) + 60)
+
+
+def topic_chart(table: pd.DataFrame, value: str, title: str, fmt: str) -> alt.Chart:
+    """Small multiples: one panel per topic, one line per direction."""
+    return (
+        alt.Chart(table).mark_line(point=True).encode(
+            x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis()),
+            color=direction_colour(),
+            tooltip=["label:N", "direction:N", alt.Tooltip("period:T", format="%Y-%m-%d"), "articles:Q",
+                     alt.Tooltip(f"{value}:Q", format=fmt or ".3f")],
+        )
+        .properties(height=140, width=260)
+        .facet(facet=alt.Facet("label:N", title=None), columns=3)
+    )
+
+
+def opinion_chart(table: pd.DataFrame) -> alt.Chart:
+    """Survey reference points: percent favourable, by survey year, coloured by the direction they mirror."""
+    return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
+        x=alt.X("year:O", title="Survey year"),
+        y=alt.Y("percent:Q", title="% of the public (survey)", scale=alt.Scale(domain=[0, 100])),
+        color=direction_colour("Mirrors the direction"),
+        strokeDash=alt.StrokeDash("measure:N", title="Measure"),
+        tooltip=["population:N", "view_of:N", "measure:N", "percent:Q", "year:O", "year_note:N", "wording:N",
+                 "source:N"],
+    ).properties(height=280)

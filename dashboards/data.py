@@ -8,12 +8,16 @@ aggregate tables and named queries in `warehouse/sql/read.sql`, so each one trac
 
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from espejo.dashboards.filters import Filters, Topic, like_pattern
 from espejo.warehouse import queries
 from espejo.warehouse.db import open_snapshot, snapshot_path
 
@@ -198,3 +202,263 @@ def _t_975(df: int) -> float:
         + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
         + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
     )
+
+
+# --- the filtered pages (warehouse/sql/dashboard.sql) ----------------------------------------------
+
+DASHBOARD_SQL = "dashboard.sql"
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class DashboardTablesMissing(RuntimeError):
+    """The snapshot predates migration 002: the next run (or `rebuild_aggregates`) builds the tables."""
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
+def filtered_sql(name: str) -> str:
+    """The named query with the shared `filtered` CTE in front of it."""
+    cte = _without_comments(queries.sql(DASHBOARD_SQL, "filtered"))
+    body = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
+    if body[:4].upper() == "WITH":
+        return f"WITH filtered AS ({cte}),\n{body[4:].lstrip()}"
+    return f"WITH filtered AS ({cte})\n{body}"
+
+
+def _bind(sql: str, params: dict) -> dict:
+    """Exactly the named parameters the statement uses (DuckDB refuses unused ones)."""
+    wanted = set(_PARAM.findall(sql))
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"query needs parameters {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+class _Reader:
+    """Named dashboard queries over one read-only connection: one unit of work, then closed."""
+
+    def __init__(self, con) -> None:
+        self.con = con
+
+    def plain(self, name: str, **params) -> pd.DataFrame:
+        sql = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
+        return self.con.execute(sql, _bind(sql, params)).df()
+
+    def filtered(self, name: str, filters: Filters, **params) -> pd.DataFrame:
+        sql = filtered_sql(name)
+        return self.con.execute(sql, _bind(sql, {**filters.params(), **params})).df()
+
+
+@contextlib.contextmanager
+def _reader(data_dir: Path):
+    with open_snapshot(data_dir) as con:
+        if con is None:
+            raise SnapshotMissing(str(snapshot_path(data_dir)))
+        yield _Reader(con)
+
+
+def read_plain(data_dir: Path, name: str, **params) -> pd.DataFrame:
+    with _reader(data_dir) as r:
+        return r.plain(name, **params)
+
+
+def read_filtered(data_dir: Path, name: str, filters: Filters, **params) -> pd.DataFrame:
+    with _reader(data_dir) as r:
+        return r.filtered(name, filters, **params)
+
+
+def has_dashboard_tables(data_dir: Path) -> bool:
+    return int(read_plain(data_dir, "has_dashboard_tables").iloc[0, 0]) == 2
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    first_day: date | None
+    last_day: date | None
+    outlets: pd.DataFrame  # source_key, name, country, language
+    languages: list[str]
+    frames: list[str]
+
+
+def filter_options(data_dir: Path, model_version: str) -> FilterOptions:
+    with _reader(data_dir) as r:
+        bounds = r.plain("date_bounds", model_version=model_version).iloc[0]
+        first, last = bounds["first_day"], bounds["last_day"]
+        return FilterOptions(
+            first_day=None if pd.isna(first) else pd.Timestamp(first).date(),
+            last_day=None if pd.isna(last) else pd.Timestamp(last).date(),
+            outlets=r.plain("outlet_options"),
+            languages=[str(v) for v in r.plain("language_options", model_version=model_version)["language"]],
+            frames=[str(v) for v in r.plain("frame_options", model_version=model_version)["frame"]],
+        )
+
+
+def direction_summaries(data_dir: Path, filters: Filters) -> dict[str, DirectionSummary]:
+    """Headline figures per direction (always both keys; zero articles when none match)."""
+    rows = read_filtered(data_dir, "direction_summary", filters).set_index("direction")
+    found = {}
+    for direction in (d.key for d in DIRECTIONS):
+        if direction not in rows.index or int(rows.loc[direction, "articles"]) == 0:
+            found[direction] = DirectionSummary(direction, 0, 0, None, None, None, None, None, None, None)
+            continue
+        row = rows.loc[direction]
+        n = int(row["articles"])
+        sd = None if pd.isna(row["stance_sd"]) else float(row["stance_sd"])
+        mean = float(row["mean_stance"])
+        low, high = _interval(mean, _half_width(sd, n))
+        found[direction] = DirectionSummary(
+            direction=direction,
+            articles=n,
+            mentions=int(row["mentions"]),
+            mean_stance=mean,
+            stance_sd=sd,
+            ci_low=low,
+            ci_high=high,
+            share_negative=None if pd.isna(row["share_negative"]) else float(row["share_negative"]),
+            first_month=pd.Timestamp(row["first_day"]),
+            last_month=pd.Timestamp(row["last_day"]),
+        )
+    return found
+
+
+def period_series(data_dir: Path, filters: Filters, grain: str = "month") -> pd.DataFrame:
+    """Per direction and period (day, week or month), with a t-interval around the mean stance."""
+    if grain not in ("day", "week", "month"):
+        raise ValueError(grain)
+    series = read_filtered(data_dir, "period_series", filters, grain=grain)
+    series = series.rename(columns={"period": "month"})
+    series = with_stance_interval(series).rename(columns={"month": "period"})
+    return series
+
+
+def article_stances(data_dir: Path, filters: Filters, max_rows: int = 200_000) -> pd.DataFrame:
+    stances = read_filtered(data_dir, "article_stances", filters, max_rows=max_rows)
+    stances["day"] = pd.to_datetime(stances["day"])
+    return stances
+
+
+def leading_frames(data_dir: Path, filters: Filters) -> pd.DataFrame:
+    frames = read_filtered(data_dir, "leading_frames", filters)
+    frames["share"] = pd.to_numeric(frames["share"])
+    return frames
+
+
+def frame_series(data_dir: Path, filters: Filters, grain: str = "month") -> pd.DataFrame:
+    frames = read_filtered(data_dir, "frame_series", filters, grain=grain)
+    frames["period"] = pd.to_datetime(frames["period"])
+    frames["share"] = pd.to_numeric(frames["share"])
+    return frames
+
+
+def frame_outlet(data_dir: Path, filters: Filters) -> pd.DataFrame:
+    table = read_filtered(data_dir, "frame_outlet", filters)
+    table["share"] = pd.to_numeric(table["share"])
+    return table
+
+
+def outlet_summary(data_dir: Path, filters: Filters) -> pd.DataFrame:
+    table = read_filtered(data_dir, "outlet_summary_filtered", filters)
+    half = [_half_width(None if pd.isna(sd) else sd, int(n)) for sd, n in zip(table["stance_sd"], table["articles"])]
+    bounds = [_interval(m, h) for m, h in zip(table["mean_stance"], half)]
+    table["ci_low"] = pd.Series([b[0] for b in bounds], index=table.index, dtype="float64")
+    table["ci_high"] = pd.Series([b[1] for b in bounds], index=table.index, dtype="float64")
+    return table
+
+
+ORDERS = ("newest", "most_negative", "most_positive")
+
+
+def article_list(
+    data_dir: Path,
+    filters: Filters,
+    *,
+    direction: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    frame: str | None = None,
+    order: str = "newest",
+    limit: int = EVIDENCE_ROWS,
+) -> pd.DataFrame:
+    """Filtered articles with the sentence behind each one's strongest-scored mention."""
+    if order not in ORDERS:
+        raise ValueError(order)
+    return read_filtered(
+        data_dir, "article_list", filters,
+        direction=direction, from2=date_from or filters.date_from, to2=date_to or filters.date_to,
+        only_frame=frame, order=order, limit=int(limit),
+    )
+
+
+def search_articles(data_dir: Path, filters: Filters, text: str, limit: int = EVIDENCE_ROWS) -> pd.DataFrame:
+    return read_filtered(data_dir, "search_articles", filters, q=like_pattern(text), limit=int(limit))
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    header: pd.Series | None
+    sentences: pd.DataFrame
+    frames: pd.DataFrame
+
+
+def article_detail(data_dir: Path, article_id: str, model_version: str) -> ArticleDetail:
+    with _reader(data_dir) as r:
+        header = r.plain("article_header", article_id=article_id, model_version=model_version)
+        return ArticleDetail(
+            header=None if header.empty else header.iloc[0],
+            sentences=r.plain("article_sentences", article_id=article_id, model_version=model_version),
+            frames=r.plain("article_frames", article_id=article_id, model_version=model_version),
+        )
+
+
+def topic_series(data_dir: Path, filters: Filters, topics: list[Topic], grain: str = "month") -> pd.DataFrame:
+    if not topics:
+        return pd.DataFrame(columns=["topic", "direction", "period", "articles", "mean_stance", "stance_sd",
+                                     "share_negative"])
+    # One query per topic over one connection: a bound constant pattern is compiled once per query,
+    # where a pattern joined in from a list would be compiled again for every row.
+    with _reader(data_dir) as r:
+        parts = [r.filtered("topic_series", filters, grain=grain, topic=t.key, pattern=t.pattern) for t in topics]
+    table = pd.concat(parts, ignore_index=True)
+    table["period"] = pd.to_datetime(table["period"])
+    return table
+
+
+def vocabulary_counts(
+    data_dir: Path, filters: Filters, stopwords: list[str], *, by_period: bool = False,
+    direction: str | None = None, sample: int = 5_000,
+) -> pd.DataFrame:
+    """Word counts per group: the two directions, or (by_period) the period vs the one before it."""
+    if by_period:
+        # One query over both periods: the filters widened back to the previous period's start.
+        wide = replace(filters, date_from=filters.previous().date_from)
+        return read_filtered(data_dir, "vocabulary_counts", wide, by_period=True, split_day=filters.date_from,
+                             direction=direction, sample=int(sample), stopwords=stopwords)
+    return read_filtered(data_dir, "vocabulary_counts", filters, by_period=False, split_day=filters.date_from,
+                         direction=direction, sample=int(sample), stopwords=stopwords)
+
+
+def recent_runs(data_dir: Path, limit: int = 30) -> pd.DataFrame:
+    return read_plain(data_dir, "recent_runs", limit=int(limit))
+
+
+def run_sources(data_dir: Path, runs: int = 30) -> pd.DataFrame:
+    return read_plain(data_dir, "run_sources_recent", limit=int(runs))
+
+
+def source_weekly_volume(data_dir: Path) -> pd.DataFrame:
+    table = read_plain(data_dir, "source_weekly_volume")
+    table["week"] = pd.to_datetime(table["week"])
+    return table
+
+
+EXPORT_ROWS = 500_000
+
+
+def export_articles(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS) -> pd.DataFrame:
+    return read_filtered(data_dir, "export_articles", filters, limit=int(limit))
+
+
+def export_mentions(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS) -> pd.DataFrame:
+    return read_filtered(data_dir, "export_mentions", filters, limit=int(limit))

@@ -2,23 +2,50 @@
 
     streamlit run dashboards/streamlit_app.py
 
-This file owns the page setup, the navigation and the sidebar every page shares (data folder, model
-version, latest run). Pages live in `app_pages/` and only draw; data comes from `dashboards.data`.
+This file owns the page setup, the navigation and the sidebar every page shares: the interface
+language, the model version, the global filters (dates, outlets, article language, topic, frame) and
+the provenance of the snapshot (data folder, latest run). Every filter widget is bound to a URL query
+parameter (`bind="query-params"`) and the page is the URL's path, so a view can be shared as a link.
+Pages live in `app_pages/` and only draw; data comes from `dashboards.data` through `dashboards.cache`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from espejo.dashboards import cache, data
+from espejo.dashboards.filters import Filters, load_topics, with_topic
+from espejo.dashboards.i18n import LANGUAGES, t
 from espejo.dashboards.view import View, set_current_view
 from espejo.settings import DATA_DIR_ENV, default_data_dir
 
 MODEL_VERSION_KEY = "model_version"
+LANG_KEY = "lang"
+DATES_KEY = "dates"
+OUTLETS_KEY = "outlets"
+LANGUAGES_KEY = "languages"
+TOPIC_KEY = "topic"
+FRAME_KEY = "frame"
+ALL = "all"  # the "no filter" option of the topic and frame selectors
+URL_KEYS = (LANG_KEY, MODEL_VERSION_KEY, DATES_KEY, OUTLETS_KEY, LANGUAGES_KEY, TOPIC_KEY, FRAME_KEY)
+
+# (file, url path, string key, icon); the first is the default page.
+PAGES = (
+    ("app_pages/mirrors.py", "mirrors", "page.mirrors", ":material/compare:"),
+    ("app_pages/trends.py", "trends", "page.trends", ":material/timeline:"),
+    ("app_pages/frames.py", "frames", "page.frames", ":material/view_quilt:"),
+    ("app_pages/outlets.py", "outlets", "page.outlets", ":material/newspaper:"),
+    ("app_pages/diplomacy.py", "diplomacy", "page.diplomacy", ":material/handshake:"),
+    ("app_pages/explorer.py", "explorer", "page.explorer", ":material/search:"),
+    ("app_pages/opinion.py", "opinion", "page.opinion", ":material/groups:"),
+    ("app_pages/health.py", "health", "page.health", ":material/monitor_heart:"),
+    ("app_pages/export.py", "export", "page.export", ":material/download:"),
+)
 
 
 def show_empty_warehouse() -> None:
@@ -50,36 +77,126 @@ def show_nothing_analysed() -> None:
     )
 
 
+def show_stale_snapshot() -> None:
+    st.title("Espejo")
+    st.info(t("stale_snapshot", st.session_state.get(LANG_KEY, "en")), icon=":material/info:")
+
+
 def _format_time(value: pd.Timestamp | datetime | None) -> str:
     return "—" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
-def sidebar_provenance(data_dir: Path, stamp: int, model_versions: list[str]) -> str:
-    """Draw the shared sidebar; return the chosen model version."""
+def _date_range(value, first: date, last: date) -> tuple[date, date]:
+    """The date input's value as (from, to): a half-picked range counts as one day; empty means all."""
+    if not value:
+        return first, last
+    if isinstance(value, date):
+        return value, value
+    value = tuple(value)
+    return (value[0], value[0]) if len(value) == 1 else (value[0], value[1])
+
+
+def sidebar_language() -> str:
+    with st.sidebar:
+        # No format_func on a bound widget: the URL would carry the displayed label, not the key.
+        lang = st.segmented_control(
+            "Interface", list(LANGUAGES), default="en", key=LANG_KEY, bind="query-params", required=True,
+            label_visibility="collapsed", help=" / ".join(f"{k}: {v}" for k, v in LANGUAGES.items()),
+        )
+    return lang or "en"
+
+
+def sidebar_filters(data_dir: Path, stamp: int, model_versions: list[str], lang: str) -> Filters:
+    """Draw the filters; return them. Every widget is bound to the query parameter named by its key."""
     # The snapshot may have been republished without the version chosen earlier in this session.
     if st.session_state.get(MODEL_VERSION_KEY) not in model_versions:
         st.session_state.pop(MODEL_VERSION_KEY, None)
     with st.sidebar:
         model_version = st.selectbox(
-            "Model version",
-            model_versions,
-            key=MODEL_VERSION_KEY,
+            t("model_version", lang), model_versions, key=MODEL_VERSION_KEY, bind="query-params",
             help="Every score is stored with the model version that produced it; the newest is first.",
         )
+        options = cache.filter_options(data_dir, stamp, model_version)
+        first = options.first_day or date.today()
+        last = options.last_day or first
+        picked = st.date_input(
+            t("dates", lang), value=(first, last), key=DATES_KEY, bind="query-params", format="YYYY-MM-DD",
+            help="Publication date (fetch date when the page gave none). Comparisons use the period of equal "
+            "length just before this one.",
+        )
+        date_from, date_to = _date_range(picked, first, last)
+        names = dict(zip(options.outlets["source_key"], options.outlets["name"], strict=True))
+        countries = dict(zip(options.outlets["source_key"], options.outlets["country"], strict=True))
+        # Bound widgets show their keys (the URL carries what is shown); names are in the help and below.
+        outlets = st.multiselect(
+            t("outlets", lang), list(names), key=OUTLETS_KEY, bind="query-params",
+            placeholder=t("outlets_all", lang),
+            help="; ".join(f"{k}: {names[k]} ({countries[k]})" for k in names),
+        )
+        if outlets:
+            st.caption(", ".join(f"{names.get(k, k)} ({countries.get(k, '?')})" for k in outlets))
+        languages = st.multiselect(
+            t("languages", lang), options.languages, key=LANGUAGES_KEY, bind="query-params",
+            placeholder=t("languages_all", lang),
+        )
+        topics = load_topics()
+        topic_labels = {tp.key: tp.label(lang) for tp in topics}
+        topic = st.selectbox(
+            t("topic", lang), [ALL, *topic_labels], key=TOPIC_KEY, bind="query-params",
+            help="Topics and their terms (English and Spanish) are defined in dashboards/topics.toml: "
+            + "; ".join(f"{k}: {v}" for k, v in topic_labels.items()),
+        )
+        if topic in topic_labels:
+            st.caption(topic_labels[topic])
+        frame = st.selectbox(
+            t("frame", lang), [ALL, *options.frames], key=FRAME_KEY, bind="query-params",
+            help="Keep only articles leading with this frame (score over the threshold and among its top frames).",
+        )
+    filters = Filters(
+        model_version=model_version,
+        date_from=min(date_from, date_to),
+        date_to=max(date_from, date_to),
+        outlets=tuple(outlets),
+        languages=tuple(languages),
+        topic=None if topic == ALL else topic,
+        frame=None if frame == ALL else frame,
+    )
+    return with_topic(filters, topics)
+
+
+def sidebar_provenance(data_dir: Path, stamp: int, lang: str) -> None:
+    with st.sidebar:
         run = cache.latest_run(data_dir, stamp)
-        st.markdown("**Latest run**")
+        st.markdown(f"**{t('latest_run', lang)}**")
         if run is None:
-            st.caption("No run recorded.")
+            st.caption(t("no_run", lang))
         else:
             st.markdown(f"`{run.run_id}`")
             st.caption(
                 f"Started {_format_time(run.started_at)}, finished {_format_time(run.finished_at)} "
                 f"({run.status}); model {run.model_version or '—'}"
             )
-        st.markdown("**Data folder**")
+        st.markdown(f"**{t('data_folder', lang)}**")
         st.caption(f"`{data_dir}`")
         st.caption(f"Snapshot published {_format_time(pd.Timestamp(stamp, unit='ns'))} (UTC)")
-    return model_version
+
+
+def view_query(filters: Filters, lang: str, model_versions: list[str], first: date | None, last: date | None) -> str:
+    """The current view as a URL query, in the form the bound widgets read back (defaults left out)."""
+    pairs: list[tuple[str, str]] = []
+    if lang != "en":
+        pairs.append((LANG_KEY, lang))
+    if filters.model_version != model_versions[0]:
+        pairs.append((MODEL_VERSION_KEY, filters.model_version))
+    if (filters.date_from, filters.date_to) != (first, last):
+        pairs += [(DATES_KEY, filters.date_from.isoformat()), (DATES_KEY, filters.date_to.isoformat())]
+    pairs += [(OUTLETS_KEY, o) for o in filters.outlets]
+    pairs += [(LANGUAGES_KEY, x) for x in filters.languages]
+    if filters.topic:
+        pairs.append((TOPIC_KEY, filters.topic))
+    if filters.frame:
+        pairs.append((FRAME_KEY, filters.frame))
+    return urlencode(pairs)
 
 
 def main() -> None:
@@ -95,14 +212,34 @@ def main() -> None:
         st.navigation([st.Page(show_nothing_analysed, title="Getting started")]).run()
         return
 
-    model_version = sidebar_provenance(data_dir, stamp, model_versions)
-    set_current_view(View(data_dir=data_dir, snapshot_stamp=stamp, model_version=model_version))
+    lang = sidebar_language()
+    if not cache.has_dashboard_tables(data_dir, stamp):
+        st.navigation([st.Page(show_stale_snapshot, title="Getting started")]).run()
+        return
+    filters = sidebar_filters(data_dir, stamp, model_versions, lang)
+    sidebar_provenance(data_dir, stamp, lang)
 
     pages = [
         # Page paths are relative to this file (Streamlit resolves them against the main script).
-        st.Page("app_pages/mirrors.py", title="Two mirrors", icon=":material/compare:", default=True),
+        st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=(i == 0))
+        for i, (path, url, title, icon) in enumerate(PAGES)
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    options = cache.filter_options(data_dir, stamp, filters.model_version)
+    query = view_query(filters, lang, model_versions, options.first_day, options.last_day)
+    with st.sidebar:
+        st.markdown(f"**{t('share_link', lang)}**")
+        # The explorer's own parameters (search text, open article) belong to the view too.
+        extra = [(k, str(st.session_state[k])) for k in ("q", "article")
+                 if page.url_path == "explorer" and st.session_state.get(k)]
+        full = "&".join(x for x in (query, urlencode(extra)) if x)
+        st.code(f"/{page.url_path}{'?' + full if full else ''}", language=None, wrap_lines=True)
+        st.caption(t("share_link_help", lang))
+    set_current_view(
+        View(data_dir=data_dir, snapshot_stamp=stamp, model_version=filters.model_version, filters=filters,
+             lang=lang, topics=tuple(load_topics()), query_string=query)
+    )
+    page.run()
 
 
 main()

@@ -1,7 +1,7 @@
-"""What every page is showing: the data folder, the snapshot and the model version chosen in the sidebar.
+"""What every page is showing: the data folder, the snapshot, the model version and the global filters.
 
-`streamlit_app.py` decides it once per rerun and pages read it here, so no page opens anything or
-picks a model version on its own.
+`streamlit_app.py` decides it once per rerun (from the sidebar, whose widgets are bound to the URL's
+query parameters) and pages read it here, so no page opens anything or picks filters on its own.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from espejo.dashboards.filters import Filters, Topic
+
 _STATE_KEY = "espejo_view"
 
 
@@ -19,6 +21,10 @@ class View:
     data_dir: Path
     snapshot_stamp: int  # publication time of the snapshot (ns); part of every cache key
     model_version: str
+    filters: Filters | None = None
+    lang: str = "en"  # interface language
+    topics: tuple[Topic, ...] = ()
+    query_string: str = ""  # the current filters as a URL query string (for links to the explorer)
 
 
 def set_current_view(view: View) -> None:

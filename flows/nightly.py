@@ -5,6 +5,8 @@ Tasks wrap espejo functions; the logic lives in `espejo.spiders`, `espejo.nlp` a
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -15,7 +17,8 @@ from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from espejo.nlp.analyse import analyse_articles
-from espejo.nlp.scoring import Scorer, default_scorer
+from espejo.nlp.scorers import load_scorer
+from espejo.nlp.scoring import Scorer
 from espejo.records import SourceResult
 from espejo.settings import code_version, models_dir, resolve_data_dir, runs_dir
 from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
@@ -38,6 +41,25 @@ class RunReport:
     mentions_scored: int = 0
     frames_scored: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds this data folder."""
+
+
+@contextlib.contextmanager
+def run_lock(data_dir: Path):
+    """One run at a time per data folder. The OS drops the lock when a killed run's process dies."""
+    path = Path(data_dir) / "run.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(f"another Espejo run is using {data_dir} (lock {path})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_run_id() -> str:
@@ -86,15 +108,22 @@ def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
 def nightly(data_dir: str | None = None, sources_file: str | None = None, only: str = "all",
             source_keys: list[str] | None = None, run_label: str = "") -> RunReport:
     """One nightly run over the configured sources (`only`: all | demo | real; or explicit `source_keys`)."""
-    logger = get_run_logger()
-    started = time.monotonic()
     data = resolve_data_dir(data_dir)
     sources = select_sources(load_sources(sources_file), only, source_keys)
-    scorer = default_scorer(models_dir(data))
+    with run_lock(data):
+        return _run(data, sources)
+
+
+def _run(data: Path, sources) -> RunReport:
+    logger = get_run_logger()
+    started = time.monotonic()
+    scorer = load_scorer(models_dir(data))
     run_id = new_run_id()
     report = RunReport(run_id=run_id, status="running")
     run_dir = runs_dir(data) / run_id
     with db.connect(data) as con:
+        for stale in load.mark_interrupted_runs(con):
+            logger.warning("run %s was interrupted before it finished; its stored work is kept", stale)
         load.upsert_sources(con, sources)
         load.start_run(con, run_id, code_version(), scorer.model_version)
         known = {s.key: load.known_urls(con, s.key) for s in sources}

@@ -28,6 +28,13 @@ def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = 
             con.execute(stmt)
         for stmt in statements("aggregate.sql", "fill_agg_frames_monthly"):
             con.execute(stmt, [frame_threshold, frame_top_k, frame_threshold, frame_top_k])
+        # The dashboard's per-article tables (migration 002), from the same rule for leading frames.
+        for stmt in statements("aggregate_dashboard.sql", "clear_dashboard_aggregates"):
+            con.execute(stmt)
+        for stmt in statements("aggregate_dashboard.sql", "fill_agg_article_facts"):
+            con.execute(stmt)
+        for stmt in statements("aggregate_dashboard.sql", "fill_agg_article_frames"):
+            con.execute(stmt, [frame_threshold, frame_top_k])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -40,6 +40,15 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, code_version: str, mo
     )
 
 
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Runs still marked running when a new run starts were killed (the caller holds the run lock)."""
+    rows = con.execute(
+        "UPDATE runs SET status = 'interrupted', finished_at = current_timestamp"
+        " WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def record_source_results(con: duckdb.DuckDBPyConnection, run_id: str, results: Iterable[SourceResult]) -> None:
     for r in results:
         con.execute(

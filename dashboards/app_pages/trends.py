@@ -1,0 +1,157 @@
+"""Trends and narrative shifts: mean stance over time with rolling means and bootstrap intervals, change
+points per direction (stance) and per direction × frame (frame share), the articles behind each change,
+and the vocabulary that sets each direction (or each period) apart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from espejo.dashboards import analysis, cache, charts
+from espejo.dashboards.i18n import t
+from espejo.dashboards.ui import evidence_table, filters_caption, no_match
+from espejo.dashboards.view import current_view
+
+GRAINS = {"day": ("D", "%b %d", 7), "week": ("W", "%d %b %Y", 4), "month": ("M", "%b %Y", 3)}
+
+view = current_view()
+lang = view.lang
+st.title(t("page.trends", lang))
+st.caption(filters_caption(view))
+
+grain = st.segmented_control(t("grain", lang), list(GRAINS), default="week", key="trend_grain",
+                             format_func=lambda g: t(g, lang), required=True) or "week"
+pandas_grain, time_format, window = GRAINS[grain]
+series = cache.period_series(view.data_dir, view.snapshot_stamp, view.filters, grain)
+if series.empty:
+    no_match(view)
+    st.stop()
+series = series.copy()
+series["period"] = pd.to_datetime(series["period"])
+series["rolling"] = analysis.rolling_mean(series, "mean_stance", window)
+stances = cache.article_stances(view.data_dir, view.snapshot_stamp, view.filters)
+boot = analysis.bootstrap_series(stances, pandas_grain)
+if not boot.empty:
+    boot["period"] = pd.to_datetime(boot["period"])
+    # date_trunc('week') starts on Monday, as pandas' weekly periods do.
+stance_breaks = analysis.series_change_points(series, "mean_stance", ["direction"])
+
+st.subheader(t("mean_stance", lang))
+st.altair_chart(charts.trend_chart(series, boot, stance_breaks, time_format))
+st.caption(
+    f"Points: mean article stance per {grain}; line: article-weighted rolling mean over {window} {grain}s; band: "
+    f"95% percentile bootstrap interval of the {grain}'s mean ({analysis.BOOTSTRAP_RESAMPLES} resamples of its "
+    "articles, normal interval above 2,000 articles); dashed rules: change points (PELT, ruptures, on the "
+    f"standardised {grain}ly means, penalty 2·ln n). Each direction is the comparison for the other. "
+    f"Model `{view.model_version}`."
+)
+
+frames = cache.frame_series(view.data_dir, view.snapshot_stamp, view.filters, "week" if grain == "day" else grain)
+frames = analysis.complete_frame_series(frames, series if grain != "day" else None)
+frame_breaks = analysis.series_change_points(frames, "share", ["direction", "frame"]) if not frames.empty else \
+    pd.DataFrame(columns=["direction", "frame", "period", "segment_end", "before", "after"])
+
+st.subheader(t("change_points", lang))
+rows = []
+for _, b in stance_breaks.iterrows():
+    rows.append({"direction": b["direction"], "series": "mean stance", "frame": None, "from": b["period"],
+                 "to": b["segment_end"], "before": b["before"], "after": b["after"]})
+for _, b in frame_breaks.iterrows():
+    rows.append({"direction": b["direction"], "series": "frame share", "frame": b["frame"], "from": b["period"],
+                 "to": b["segment_end"], "before": b["before"], "after": b["after"]})
+changes = pd.DataFrame(rows, columns=["direction", "series", "frame", "from", "to", "before", "after"])
+if changes.empty:
+    st.caption("No change points: no series shifts by more than its noise at this grain and these filters.")
+else:
+    changes = changes.sort_values(["from", "direction"], ignore_index=True)
+    st.dataframe(changes, hide_index=True, key="change-table",
+                 column_config={"from": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                "to": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                "before": st.column_config.NumberColumn(format="%+.3f"),
+                                "after": st.column_config.NumberColumn(format="%+.3f")})
+    labels = [f"{r.direction} · {r.series}{' · ' + r.frame if r.frame else ''} · {pd.Timestamp(r['from']):%Y-%m-%d}"
+              for _, r in changes.iterrows()]
+    choice = st.selectbox("Articles behind the change point", range(len(labels)), format_func=labels.__getitem__,
+                          key="change_choice")
+    chosen = changes.iloc[choice]
+    start = pd.Timestamp(chosen["from"]).date()
+    end = max(pd.Timestamp(chosen["to"]).date(), start) + timedelta(days=6 if grain == "week" else 0)
+    if grain == "month":
+        end = (pd.Timestamp(chosen["to"]) + pd.offsets.MonthEnd(0)).date()
+    rising = chosen["after"] > chosen["before"]
+    if chosen["series"] == "mean stance":
+        order = "most_positive" if rising else "most_negative"
+        why = f"the most {'positive' if rising else 'negative'} articles of the new segment (stance moved " \
+              f"{chosen['before']:+.3f} → {chosen['after']:+.3f})"
+        drivers = cache.article_list(view.data_dir, view.snapshot_stamp, view.filters, direction=chosen["direction"],
+                                     date_from=start, date_to=end, order=order, limit=50)
+    else:
+        why = f"the new segment's articles leading with `{chosen['frame']}` (share " \
+              f"{chosen['before']:.0%} → {chosen['after']:.0%})"
+        drivers = cache.article_list(view.data_dir, view.snapshot_stamp, view.filters, direction=chosen["direction"],
+                                     date_from=start, date_to=end, frame=chosen["frame"], order="newest", limit=50)
+    st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}: {why}; 50 at most.")
+    evidence_table(view, drivers, key="drivers")
+
+with st.expander("Frame shares with their change points", expanded=False):
+    if frames.empty:
+        st.caption("No frame scores.")
+    for direction in ("us->mx", "mx->us"):
+        own = frames[frames["direction"] == direction]
+        if own.empty:
+            continue
+        top = own.groupby("frame")["articles"].sum().nlargest(6).index
+        own = own[own["frame"].isin(top)]
+        st.altair_chart(charts.frame_lines(own, frame_breaks[(frame_breaks["direction"] == direction)
+                                                               & frame_breaks["frame"].isin(top)],
+                                           direction, time_format, float(frames["share"].max() or 1.0)))
+
+st.subheader(t("vocabulary", lang))
+st.caption(
+    "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): z > 0 marks a "
+    "word used more in the first group than the second beyond what its overall frequency explains. Words from "
+    "the sentences holding scored mentions of up to 5,000 articles per group (a fixed pseudo-random sample); "
+    "English and Spanish function words removed. Compare within one article language: across languages every "
+    "word differs."
+)
+vocab_lang = st.segmented_control("Article language for the comparison", ["en", "es", "all"], default="es",
+                                  key="vocab_lang", required=True) or "es"
+vocab_filters = view.filters if vocab_lang == "all" else \
+    replace(view.filters, languages=(vocab_lang,))
+tab_dir, tab_period = st.tabs(["U.S. media vs Mexican media", "This period vs the one before"])
+with tab_dir:
+    counts = cache.vocabulary_counts(view.data_dir, view.snapshot_stamp, vocab_filters, analysis.STOPWORDS,
+                                     False, None)
+    groups = set(counts["grp"]) if not counts.empty else set()
+    if groups != {"us->mx", "mx->us"}:
+        st.caption(f"Both directions need articles in this language ({vocab_lang}) for a comparison; found: "
+                   f"{', '.join(sorted(groups)) or 'none'}.")
+    else:
+        scores = analysis.weighted_log_odds(counts, "us->mx", "mx->us")
+        left, right = st.columns(2)
+        left.markdown(f"**{t('us->mx', lang)}**")
+        left.dataframe(scores.head(20), hide_index=True, key="vocab-us")
+        right.markdown(f"**{t('mx->us', lang)}**")
+        right.dataframe(scores.tail(20).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
+                        hide_index=True, key="vocab-mx")
+with tab_period:
+    direction = st.radio("Direction", ["us->mx", "mx->us"], format_func=lambda d: t(d, lang), horizontal=True,
+                         key="vocab_direction")
+    prev = view.filters.previous()
+    counts = cache.vocabulary_counts(view.data_dir, view.snapshot_stamp, vocab_filters, analysis.STOPWORDS,
+                                     True, direction)
+    groups = set(counts["grp"]) if not counts.empty else set()
+    if groups != {"current", "previous"}:
+        st.caption(f"The previous period ({prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}) has no articles "
+                   "for this direction and language: narrow the dates to compare a period with the one before it.")
+    else:
+        scores = analysis.weighted_log_odds(counts, "current", "previous")
+        left, right = st.columns(2)
+        left.markdown(f"**{view.filters.date_from:%Y-%m-%d} – {view.filters.date_to:%Y-%m-%d}**")
+        left.dataframe(scores.head(20), hide_index=True, key="vocab-now")
+        right.markdown(f"**{prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}**")
+        right.dataframe(scores.tail(20).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
+                        hide_index=True, key="vocab-before")

@@ -1,0 +1,252 @@
+"""Query-time bench of the dashboard on a synthetic warehouse.
+
+    python -m espejo.dashboards.bench [--articles 1000000] [--mentions-per-article 5] [--runs 5] [--keep DIR]
+
+Builds a warehouse with DuckDB SQL (`range()`, no Python loops): N articles, 5·N scored mentions,
+sentences, frames, runs and per-outlet run results; rebuilds the aggregates with the pipeline's own SQL,
+publishes the snapshot, then times every query each page issues (uncached, as on a cold cache: one
+read-only connection per query, as the dashboard does) and prints p50/p95 per query in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from espejo.dashboards import data
+from espejo.dashboards.analysis import STOPWORDS
+from espejo.dashboards.filters import Filters, load_topics, with_topic
+from espejo.warehouse.aggregate import rebuild_aggregates
+from espejo.warehouse.db import connect, publish_snapshot
+
+MODEL = "bench-model-1"
+FRAMES = ["economic", "security_defense", "crime_punishment", "political", "cultural_identity", "health_safety",
+          "quality_of_life", "legality", "public_opinion", "policy_prescription"]
+FIRST_DAY = date(2024, 11, 1)
+DAYS = 730
+
+# The generator: everything derives from the row number i with hash(), so it is deterministic.
+GENERATE = """
+INSERT INTO sources
+SELECT 'outlet_' || i, 'Outlet ' || i, CASE WHEN i < 10 THEN 'US' ELSE 'MX' END,
+       CASE WHEN i < 8 THEN 'en' ELSE 'es' END, 'https://outlet' || i || '.example', FALSE
+FROM range(20) t(i);
+
+INSERT INTO runs (run_id, started_at, finished_at, status, code_version, model_version, sources_ok, sources_failed,
+                  items_crawled, articles_new)
+SELECT 'run_' || lpad(i::VARCHAR, 3, '0'), TIMESTAMP '2026-01-01 02:00:00' + INTERVAL (i) DAY,
+       TIMESTAMP '2026-01-01 02:30:00' + INTERVAL (i) DAY, 'completed', 'bench', $model, 20, 0, 1000, 1000
+FROM range(60) t(i);
+
+INSERT INTO run_sources (run_id, source_key, status, items, pages_fetched, http_errors, seconds)
+SELECT 'run_' || lpad(r::VARCHAR, 3, '0'), 'outlet_' || s, CASE WHEN hash(r, s) % 50 = 0 THEN 'failed' ELSE 'ok' END,
+       40 + hash(r, s) % 20, 60, 0, 30.0
+FROM range(60) a(r), range(20) b(s);
+
+CREATE TEMP TABLE gen AS
+SELECT i, 'a' || i AS article_id, (hash(i) % 20)::INTEGER AS s,
+       (hash(i, 1) % $days)::INTEGER AS d, (hash(i, 2) % 100)::INTEGER AS topic_roll
+FROM range($n) t(i);
+
+INSERT INTO articles
+SELECT article_id, 'https://outlet' || s || '.example/' || article_id, 'outlet_' || s,
+       CASE WHEN s < 10 THEN 'US' ELSE 'MX' END, CASE WHEN s < 10 THEN 'us->mx' ELSE 'mx->us' END,
+       CASE WHEN s < 10 THEN 'Story ' || i || ' on Mexico' ELSE 'Nota ' || i || ' sobre Estados Unidos' END,
+       CASE WHEN s < 8 THEN
+            ['Officials met to discuss trade and tariffs.', 'Migrants waited at the border crossing.',
+             'The World Cup will open in Mexico City.', 'Sister cities renewed their ties.',
+             'Cartel violence worried security officials.', 'An exchange program sent students abroad.'][1 + topic_roll % 6]
+            || ' Mexico said the talks would continue. Analysts expect more news.'
+            ELSE
+            ['Funcionarios hablaron de comercio y aranceles.', 'Los migrantes esperaron en la frontera.',
+             'El Mundial se inaugurará en la Ciudad de México.', 'Las ciudades hermanas renovaron sus lazos.',
+             'La violencia del cártel preocupa a la seguridad.', 'Un programa de intercambio envió estudiantes.'][1 + topic_roll % 6]
+            || ' Estados Unidos dijo que las pláticas seguirán. Se esperan más noticias.' END,
+       DATE '2024-11-01' + d, CASE WHEN s < 8 THEN 'en' ELSE 'es' END, NULL, 'run_000', NULL
+FROM gen;
+
+INSERT INTO appearances
+SELECT article_id, 'outlet_' || s, 'https://outlet' || s || '.example/' || article_id, DATE '2024-11-01' + d, 'run_000'
+FROM gen;
+INSERT INTO appearances  -- one story in ten also ran at a second outlet of the same country
+SELECT article_id, 'outlet_' || ((s + 1) % 10 + CASE WHEN s < 10 THEN 0 ELSE 10 END),
+       'https://wire.example/' || article_id, DATE '2024-11-01' + d, 'run_000'
+FROM gen WHERE i % 10 = 0;
+
+INSERT INTO sentences
+SELECT g.article_id, k, k * 60, k * 60 + 55,
+       CASE k WHEN 0 THEN split_part(a.text, '.', 1) || '.' WHEN 1 THEN split_part(a.text, '.', 2) || '.'
+              ELSE split_part(a.text, '.', 3) || '.' END
+FROM gen g JOIN articles a USING (article_id), range(3) r(k);
+
+CREATE TEMP TABLE gen_mentions AS
+SELECT g.article_id, g.i, m, g.article_id || ':' || m || ':' || (m + 6) AS mention_id,
+       (0.3 + 0.4 * ((hash(g.i, m) % 1000) / 1000.0)) - CASE WHEN g.s < 10 THEN 0.05 ELSE 0.0 END
+       + 0.1 * sin(g.d / 60.0) AS p_raw
+FROM gen g, range($mentions) r(m);
+
+INSERT INTO mentions
+SELECT mention_id, article_id, m % 3, m * 60, m * 60 + 6, 'Mexico', 'MX', 'country' FROM gen_mentions;
+
+INSERT INTO sentiment_scores
+SELECT mention_id, $model,
+       CASE WHEN p_raw < 0.42 THEN 'negative' WHEN p_raw > 0.58 THEN 'positive' ELSE 'neutral' END,
+       greatest(0.0, 0.6 - p_raw), 0.4, greatest(0.0, p_raw - 0.4), 'run_000'
+FROM gen_mentions;
+
+INSERT INTO analyses
+SELECT article_id, $model, 'run_000', TRUE, $mentions, avg(greatest(0.0, p_raw - 0.4) - greatest(0.0, 0.6 - p_raw))
+FROM gen_mentions GROUP BY article_id;
+
+INSERT INTO frame_scores
+SELECT g.article_id, ($frames)[(1 + (hash(g.i) + k) % 10)::INTEGER], $model,
+       0.9 - 0.15 * k + 0.05 * ((hash(g.i, k) % 10) / 10.0), k % 3, 'run_000'
+FROM gen g, range(5) r(k);
+"""
+
+
+def build(data_dir: Path, articles: int, mentions_per_article: int) -> dict[str, float]:
+    timings = {}
+    with connect(data_dir) as con:
+        started = time.perf_counter()
+        params = {"n": articles, "days": DAYS, "model": MODEL, "mentions": mentions_per_article, "frames": FRAMES}
+        for stmt in [s.strip() for s in GENERATE.split(";\n") if s.strip()]:
+            body = "\n".join(line for line in stmt.splitlines() if not line.strip().startswith("--"))
+            used = {k: v for k, v in params.items() if f"${k}" in body}
+            con.execute(stmt, used)
+        timings["generate_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        rebuild_aggregates(con)
+        timings["aggregate_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        publish_snapshot(con, data_dir)
+        timings["publish_s"] = time.perf_counter() - started
+    return timings
+
+
+def page_queries(data_dir: Path, filters: Filters) -> dict[str, dict[str, callable]]:
+    """What each page reads for one view (as the pages call it, before caching)."""
+    topics = load_topics()
+    previous = filters.previous()
+    narrow = replace(filters, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30))
+    return {
+        "sidebar": {
+            "model_versions": lambda: data.model_versions(data_dir),
+            "latest_run": lambda: data.latest_run(data_dir),
+            "filter_options": lambda: data.filter_options(data_dir, filters.model_version),
+        },
+        "mirrors": {
+            "direction_summaries": lambda: data.direction_summaries(data_dir, filters),
+            "direction_summaries_previous": lambda: data.direction_summaries(data_dir, previous),
+            "period_series_month": lambda: data.period_series(data_dir, filters, "month"),
+            "leading_frames": lambda: data.leading_frames(data_dir, filters),
+            "evidence_us": lambda: data.article_list(data_dir, filters, direction="us->mx"),
+        },
+        "trends": {
+            "period_series_week": lambda: data.period_series(data_dir, filters, "week"),
+            "article_stances": lambda: data.article_stances(data_dir, filters),
+            "frame_series_week": lambda: data.frame_series(data_dir, filters, "week"),
+            "change_point_articles": lambda: data.article_list(data_dir, filters, direction="mx->us",
+                                                               date_from=narrow.date_from, date_to=narrow.date_to,
+                                                               order="most_negative", limit=50),
+            "vocabulary_directions": lambda: data.vocabulary_counts(data_dir, filters, list(STOPWORDS)),
+            "vocabulary_periods": lambda: data.vocabulary_counts(data_dir, narrow, list(STOPWORDS), by_period=True,
+                                                                 direction="us->mx"),
+        },
+        "frames": {
+            "frame_series_month": lambda: data.frame_series(data_dir, filters, "month"),
+            "frame_outlet": lambda: data.frame_outlet(data_dir, filters),
+        },
+        "outlets": {
+            "outlet_summary": lambda: data.outlet_summary(data_dir, filters),
+        },
+        "diplomacy": {
+            "topic_series_all_topics": lambda: data.topic_series(data_dir, filters, topics),
+            "topic_articles": lambda: data.article_list(data_dir, with_topic(replace(filters, topic="world_cup"),
+                                                                             topics), limit=100),
+        },
+        "explorer": {
+            "search": lambda: data.search_articles(data_dir, filters, "ciudades hermanas"),
+            "article_detail": lambda: data.article_detail(data_dir, "a12345", filters.model_version),
+        },
+        "health": {
+            "recent_runs": lambda: data.recent_runs(data_dir),
+            "run_sources": lambda: data.run_sources(data_dir),
+            "source_weekly_volume": lambda: data.source_weekly_volume(data_dir),
+        },
+        "export": {
+            "export_articles_one_month": lambda: data.export_articles(data_dir, narrow),
+            "export_mentions_one_month": lambda: data.export_mentions(data_dir, narrow),
+        },
+    }
+
+
+def time_queries(data_dir: Path, filters: Filters, repeats: int) -> list[dict]:
+    rows = []
+    for page, named in page_queries(data_dir, filters).items():
+        for name, call in named.items():
+            call()  # warm the OS page cache, as a running dashboard's would be
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                call()
+                samples.append((time.perf_counter() - started) * 1000)
+            samples.sort()
+            p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
+            rows.append({"page": page, "query": name, "p50_ms": statistics.median(samples), "p95_ms": p95,
+                         "max_ms": samples[-1]})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--mentions-per-article", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--keep", type=Path, help="build (or reuse) the warehouse in this folder and keep it")
+    parser.add_argument("--filtered", action="store_true", help="also time a narrowed view (one outlet, a topic)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+
+    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="espejo-bench-"))
+    try:
+        if args.keep and (data_dir / "snapshot.duckdb").exists():
+            build_times = {"reused": str(data_dir)}
+        else:
+            build_times = build(data_dir, args.articles, args.mentions_per_article)
+        first_last = data.filter_options(data_dir, MODEL)
+        views = {"all": Filters(MODEL, first_last.first_day, first_last.last_day)}
+        if args.filtered:
+            views["narrowed"] = with_topic(replace(views["all"], outlets=("outlet_12",), topic="trade"),
+                                           load_topics())
+        results = {name: time_queries(data_dir, f, args.runs) for name, f in views.items()}
+        meta = {"articles": args.articles, "mentions": args.articles * args.mentions_per_article,
+                "cpus": os.cpu_count(), "machine": platform.platform(), "processor": platform.processor(),
+                "build": build_times, "runs_per_query": args.runs}
+        if args.json:
+            print(json.dumps({"meta": meta, "results": results}, indent=2, default=str))
+        else:
+            print(json.dumps(meta, default=str))
+            for name, rows in results.items():
+                print(f"\nview: {name}")
+                print(f"{'page':<10} {'query':<32} {'p50 ms':>8} {'p95 ms':>8}")
+                for r in rows:
+                    flag = "  > 300 ms" if r["p95_ms"] > 300 else ""
+                    print(f"{r['page']:<10} {r['query']:<32} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}{flag}")
+        return 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""The global filters every page applies, and the topics file. Plain Python: no Streamlit here.
+
+The sidebar (streamlit_app.py) turns its widgets into one `Filters`; the data module turns a `Filters`
+into bound SQL parameters. Topics are data: `dashboards/topics.toml`, terms in English and Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+TOPICS_FILE_ENV = "ESPEJO_TOPICS_FILE"
+
+
+@dataclass(frozen=True)
+class Filters:
+    model_version: str
+    date_from: date
+    date_to: date
+    outlets: tuple[str, ...] = ()  # empty: all outlets
+    languages: tuple[str, ...] = ()  # empty: all languages
+    topic: str | None = None  # a topic key from topics.toml
+    topic_pattern: str | None = None  # its terms as one regular expression (set by `with_topic`)
+    frame: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> Filters:
+        """The same filters over the period of equal length that ends the day before this one starts."""
+        return replace(self, date_from=self.date_from - timedelta(days=self.days),
+                       date_to=self.date_from - timedelta(days=1))
+
+    def params(self) -> dict:
+        """The named parameters of the `filtered` query in warehouse/sql/dashboard.sql."""
+        return {
+            "model_version": self.model_version,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "outlets": list(self.outlets) or None,
+            "languages": list(self.languages) or None,
+            "frame": self.frame,
+            "topic_pattern": self.topic_pattern,
+        }
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    label_en: str
+    label_es: str
+    terms_en: tuple[str, ...]
+    terms_es: tuple[str, ...]
+
+    def label(self, lang: str) -> str:
+        return self.label_es if lang == "es" else self.label_en
+
+    @property
+    def pattern(self) -> str:
+        return terms_pattern(self.terms_en + self.terms_es)
+
+
+def terms_pattern(terms: tuple[str, ...] | list[str]) -> str:
+    """One case-insensitive regex (RE2) that matches any term at the start of a word; terms are literal text."""
+    alternatives = sorted({re.escape(t.strip().lower()) for t in terms if t.strip()}, key=len, reverse=True)
+    if not alternatives:
+        raise ValueError("a topic needs at least one term")
+    # RE2's \b knows ASCII letters only, so a start of word is written out: start of text or a non-letter.
+    return r"(^|[^a-z0-9áéíóúüñ])(" + "|".join(alternatives) + ")"
+
+
+def topics_file() -> Path:
+    import os
+
+    override = os.environ.get(TOPICS_FILE_ENV)
+    if override:
+        return Path(override)
+    return Path(str(resources.files("espejo.dashboards").joinpath("topics.toml")))
+
+
+def load_topics(path: Path | None = None) -> list[Topic]:
+    raw = tomllib.loads(Path(path or topics_file()).read_text(encoding="utf-8"))
+    topics = []
+    for entry in raw.get("topic", []):
+        topics.append(
+            Topic(
+                key=str(entry["key"]),
+                label_en=str(entry.get("label_en", entry["key"])),
+                label_es=str(entry.get("label_es", entry.get("label_en", entry["key"]))),
+                terms_en=tuple(entry.get("terms_en", [])),
+                terms_es=tuple(entry.get("terms_es", [])),
+            )
+        )
+    keys = [t.key for t in topics]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"duplicate topic keys in {path or topics_file()}")
+    return topics
+
+
+def with_topic(filters: Filters, topics: list[Topic]) -> Filters:
+    """Fill in the regex of the chosen topic (an unknown key means no topic filter)."""
+    chosen = next((t for t in topics if t.key == filters.topic), None)
+    return replace(filters, topic=chosen.key if chosen else None, topic_pattern=chosen.pattern if chosen else None)
+
+
+def like_pattern(text: str) -> str:
+    """A user's search text as an ILIKE pattern (bound, with its own wildcards escaped)."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

