@@ -28,12 +28,14 @@ browser:
 	-@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	-@cd tests/browser && npm ci --no-audit --no-fund --silent
 
-# Dashboard query times on a synthetic warehouse of 1M articles / 5M mentions.
+# Scoring speed (naive vs Espejo, same run), then dashboard query times on a synthetic warehouse
+# of 1M articles / 5M mentions.
 bench: install
+	$(PY) -m espejo.nlp.bench
 	$(PY) -m espejo.dashboards.bench --articles 1000000
 
 # Retrain the target-sentiment adapter into nlp/models/target-sentiment from ../shared/data (fixed seed;
-# about 45 min on 2 shared CPU cores), then score the dev files into its metrics.json.
+# about 35 min on 2 shared CPU cores), then score the dev files into metrics.json and rewrite MODEL_CARD.md.
 train: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/espejo train sentiment
 

