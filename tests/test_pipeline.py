@@ -158,12 +158,20 @@ def test_a_second_run_adds_no_rows(night):
     assert sum(r.skipped_known for r in night["second"].sources) >= first["appearances"] * 0.9
 
 
-def test_the_dashboard_renders_the_run(night, monkeypatch):
+DASHBOARD_PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "opinion", "health", "export"]
+
+
+@pytest.mark.parametrize("page", DASHBOARD_PAGES)
+def test_every_dashboard_page_renders_the_run(night, monkeypatch, page):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ESPEJO_DATA_DIR", str(night["data_dir"]))
     app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboards" / "streamlit_app.py"),
-                            default_timeout=60)
+                            default_timeout=120)
     app.run()
-    assert not app.exception, app.exception
-    assert len(app.metric) >= 4
+    if page != "mirrors":
+        app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    if page == "mirrors":
+        assert len(app.metric) >= 4

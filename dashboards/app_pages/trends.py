@@ -72,7 +72,9 @@ else:
                                 "to": st.column_config.DateColumn(format="YYYY-MM-DD"),
                                 "before": st.column_config.NumberColumn(format="%+.3f"),
                                 "after": st.column_config.NumberColumn(format="%+.3f")})
-    labels = [f"{r.direction} · {r.series}{' · ' + r.frame if r.frame else ''} · {pd.Timestamp(r['from']):%Y-%m-%d}"
+    # Stance change points have no frame (None, or NaN once pandas has seen the column).
+    labels = [f"{r.direction} · {r.series}{' · ' + r.frame if isinstance(r.frame, str) else ''}"
+              f" · {pd.Timestamp(r['from']):%Y-%m-%d}"
               for _, r in changes.iterrows()]
     choice = st.selectbox("Articles behind the change point", range(len(labels)), format_func=labels.__getitem__,
                           key="change_choice")
