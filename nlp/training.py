@@ -52,24 +52,28 @@ class ReadStats:
     skipped_examples: list[str] = field(default_factory=list)
 
 
+def _jsonl_records(path: str | Path, stats: ReadStats):
+    """The records of a JSON-lines file, counted in `stats`."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                stats.records += 1
+                yield json.loads(line)
+
+
 def read_newsmtsc(path: str | Path, stats: ReadStats | None = None) -> list[TargetExample]:
     stats = stats if stats is not None else ReadStats()
     examples = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
+    for record in _jsonl_records(path, stats):
+        sentence = record["sentence_normalized"]
+        for target in record["targets"]:
+            start, end = int(target["from"]), int(target["to"])
+            label = NEWSMTSC_LABELS.get(float(target["polarity"]))
+            if label is None or not 0 <= start < end <= len(sentence):
+                stats.skipped += 1
                 continue
-            record = json.loads(line)
-            stats.records += 1
-            sentence = record["sentence_normalized"]
-            for target in record["targets"]:
-                start, end = int(target["from"]), int(target["to"])
-                label = NEWSMTSC_LABELS.get(float(target["polarity"]))
-                if label is None or not 0 <= start < end <= len(sentence):
-                    stats.skipped += 1
-                    continue
-                stats.targets += 1
-                examples.append(TargetExample(sentence, start, end, label, "en", "newsmtsc"))
+            stats.targets += 1
+            examples.append(TargetExample(sentence, start, end, label, "en", "newsmtsc"))
     return examples
 
 
@@ -110,23 +114,18 @@ def locate(text: str, target: str) -> tuple[int, int] | None:
 def read_es_headlines(path: str | Path, stats: ReadStats | None = None) -> list[TargetExample]:
     stats = stats if stats is not None else ReadStats()
     examples = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
+    for record in _jsonl_records(path, stats):
+        headline = record["titulo"]
+        for target in record["targets"]:
+            label = ES_LABELS.get(str(target.get("etiqueta", "")).upper())
+            span = locate(headline, str(target.get("nombre", "")))
+            if label is None or span is None:
+                stats.skipped += 1
+                if len(stats.skipped_examples) < 20:
+                    stats.skipped_examples.append(f"{target.get('nombre')!r} not in {headline!r}")
                 continue
-            record = json.loads(line)
-            stats.records += 1
-            headline = record["titulo"]
-            for target in record["targets"]:
-                label = ES_LABELS.get(str(target.get("etiqueta", "")).upper())
-                span = locate(headline, str(target.get("nombre", "")))
-                if label is None or span is None:
-                    stats.skipped += 1
-                    if len(stats.skipped_examples) < 20:
-                        stats.skipped_examples.append(f"{target.get('nombre')!r} not in {headline!r}")
-                    continue
-                stats.targets += 1
-                examples.append(TargetExample(headline, span[0], span[1], label, "es", "es-headlines"))
+            stats.targets += 1
+            examples.append(TargetExample(headline, span[0], span[1], label, "es", "es-headlines"))
     return examples
 
 
