@@ -447,8 +447,3 @@ def scorer_from_config(name: str = ZeroShotScorer.SCORER_NAME, models_dir_or_mod
     except KeyError:
         raise ValueError(f"unknown scorer {name!r}; known: {sorted(SCORERS)}") from None
     return factory(models_dir_or_model, **options)
-
-
-def default_scorer(models_dir: Path | None = None) -> Scorer:
-    """The zero-shot scorer on the e5 backbone rebuilt under `models_dir` (default: backbone.default_models_dir())."""
-    return ZeroShotScorer(backbone.ensure_backbone(models_dir))

@@ -123,6 +123,18 @@ vocab_lang = st.segmented_control("Article language for the comparison", ["en", 
                                   key="vocab_lang", required=True) or "es"
 vocab_filters = view.filters if vocab_lang == "all" else \
     replace(view.filters, languages=(vocab_lang,))
+
+
+def show_distinctive_words(scores, first: tuple[str, str], second: tuple[str, str], top: int = 20) -> None:
+    """Two columns: the words most distinctive of the first group, then of the second (z flipped to read positive)."""
+    left, right = st.columns(2)
+    left.markdown(f"**{first[0]}**")
+    left.dataframe(scores.head(top), hide_index=True, key=first[1])
+    right.markdown(f"**{second[0]}**")
+    right.dataframe(scores.tail(top).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
+                    hide_index=True, key=second[1])
+
+
 tab_dir, tab_period = st.tabs(["U.S. media vs Mexican media", "This period vs the one before"])
 with tab_dir:
     counts = cache.vocabulary_counts(view.data_dir, view.snapshot_stamp, vocab_filters, analysis.STOPWORDS,
@@ -132,13 +144,8 @@ with tab_dir:
         st.caption(f"Both directions need articles in this language ({vocab_lang}) for a comparison; found: "
                    f"{', '.join(sorted(groups)) or 'none'}.")
     else:
-        scores = analysis.weighted_log_odds(counts, "us->mx", "mx->us")
-        left, right = st.columns(2)
-        left.markdown(f"**{t('us->mx', lang)}**")
-        left.dataframe(scores.head(20), hide_index=True, key="vocab-us")
-        right.markdown(f"**{t('mx->us', lang)}**")
-        right.dataframe(scores.tail(20).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
-                        hide_index=True, key="vocab-mx")
+        show_distinctive_words(analysis.weighted_log_odds(counts, "us->mx", "mx->us"),
+                               (t("us->mx", lang), "vocab-us"), (t("mx->us", lang), "vocab-mx"))
 with tab_period:
     direction = st.radio("Direction", ["us->mx", "mx->us"], format_func=lambda d: t(d, lang), horizontal=True,
                          key="vocab_direction")
@@ -150,10 +157,6 @@ with tab_period:
         st.caption(f"The previous period ({prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}) has no articles "
                    "for this direction and language: narrow the dates to compare a period with the one before it.")
     else:
-        scores = analysis.weighted_log_odds(counts, "current", "previous")
-        left, right = st.columns(2)
-        left.markdown(f"**{view.filters.date_from:%Y-%m-%d} – {view.filters.date_to:%Y-%m-%d}**")
-        left.dataframe(scores.head(20), hide_index=True, key="vocab-now")
-        right.markdown(f"**{prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}**")
-        right.dataframe(scores.tail(20).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
-                        hide_index=True, key="vocab-before")
+        show_distinctive_words(analysis.weighted_log_odds(counts, "current", "previous"),
+                               (f"{view.filters.date_from:%Y-%m-%d} – {view.filters.date_to:%Y-%m-%d}", "vocab-now"),
+                               (f"{prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}", "vocab-before"))
