@@ -42,7 +42,9 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
     demo: bool = False  # part of the bundled offline news web
     verified: bool = False  # feeds/sitemaps were seen answering
-    max_pages: int = 2000  # crawl budget per run
+    max_pages: int = 2000  # crawl budget per run: pages fetched
+    max_minutes: float = 30.0  # crawl budget per run: minutes of crawling
+    download_timeout: float | None = None  # seconds one page may take; None: the crawler's default
     notes: str = ""
 
 
@@ -59,6 +61,29 @@ class SourceResult:
     skipped_known: int = 0
     error: str | None = None
     seconds: float = 0.0
+    stopped_by: str | None = None  # a budget that ended the crawl early ("page budget of 25 pages reached")
+
+
+@dataclass(frozen=True)
+class CrawlProblem:
+    """One thing that went wrong with one page (or feed, sitemap, robots.txt) of an outlet's crawl.
+
+    `kind` is a short stable code (http_500, timeout, reset, truncated, too_large, redirect_loop,
+    robots_disallowed, crawl_delay, not_html, malformed_feed, malformed_sitemap, date_in_future,
+    date_missing, charset_fallback, ...); `detail` says what was seen and what the crawler did about it.
+    """
+
+    source_key: str
+    url: str
+    kind: str
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CrawlProblem":
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ Kept apart from the spider so it can be tested on saved pages offline (as trafil
 
 from __future__ import annotations
 
+import codecs
+import email.utils
 import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import trafilatura
@@ -42,50 +45,96 @@ def normalize_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
+@dataclass(frozen=True)
+class ListingEntry:
+    url: str
+    published: str | None  # ISO date the feed or sitemap gives for the page, when it gives one
+
+
 def feed_links(xml: bytes | str, base: str) -> list[str]:
     """Article links of an RSS 2.0 or Atom feed (raises ValueError if it is neither)."""
+    return [entry.url for entry in feed_entries(xml, base)]
+
+
+def feed_entries(xml: bytes | str, base: str) -> list[ListingEntry]:
+    """Article links of an RSS 2.0 or Atom feed with the date each entry gives (ValueError if neither)."""
     root = _parse_xml(xml)
     tag = etree.QName(root).localname.lower()
-    links: list[str] = []
+    entries: list[ListingEntry] = []
     if tag == "rss" or tag == "rdf":
         for item in root.iter():
-            if etree.QName(item).localname == "item":
-                link = next((c.text for c in item if etree.QName(c).localname == "link" and c.text), None)
-                if link:
-                    links.append(link.strip())
+            if etree.QName(item).localname != "item":
+                continue
+            children = {etree.QName(c).localname.lower(): (c.text or "").strip() for c in item
+                        if isinstance(c.tag, str)}
+            if children.get("link"):
+                entries.append(ListingEntry(children["link"], listing_date(children.get("pubdate")
+                                                                           or children.get("date"))))
     elif tag == "feed":
         for entry in root.iter():
             if etree.QName(entry).localname != "entry":
                 continue
+            link = None
+            dates = {}
             for child in entry:
-                if etree.QName(child).localname == "link" and child.get("rel", "alternate") == "alternate":
-                    if child.get("href"):
-                        links.append(child.get("href").strip())
-                        break
+                if not isinstance(child.tag, str):
+                    continue
+                name = etree.QName(child).localname
+                if name == "link" and child.get("rel", "alternate") == "alternate" and child.get("href") and not link:
+                    link = child.get("href").strip()
+                elif name in ("published", "updated") and child.text:
+                    dates[name] = child.text.strip()
+            if link:
+                entries.append(ListingEntry(link, listing_date(dates.get("published") or dates.get("updated"))))
     else:
         raise ValueError(f"not an RSS or Atom feed (root element <{tag}>)")
-    return [urljoin(base, link) for link in links]
+    return [ListingEntry(urljoin(base, e.url), e.published) for e in entries]
+
+
+def listing_date(value: str | None) -> str | None:
+    """ISO date of an RSS pubDate (RFC 822), an Atom or sitemap W3C datetime; None when unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
+    try:
+        return email.utils.parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 @dataclass(frozen=True)
 class SitemapLinks:
     sitemaps: list[str]  # nested sitemaps (from a sitemap index)
     pages: list[str]
+    page_dates: dict[str, str] = field(default_factory=dict)  # page URL -> ISO date (news:publication_date, lastmod)
 
 
 def sitemap_links(xml: bytes | str, base: str) -> SitemapLinks:
     root = _parse_xml(xml)
     tag = etree.QName(root).localname
-    locs = [
-        el.text.strip()
-        for el in root.iter()
-        if etree.QName(el).localname == "loc" and el.text and etree.QName(el.getparent()).localname in ("url", "sitemap")
-    ]
-    locs = [urljoin(base, loc) for loc in locs]
+    locs = []
+    page_dates = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).localname != "loc" or not el.text:
+            continue
+        parent = el.getparent()
+        if etree.QName(parent).localname not in ("url", "sitemap"):
+            continue
+        loc = urljoin(base, el.text.strip())
+        locs.append(loc)
+        dates = {etree.QName(d).localname: (d.text or "") for d in parent.iter() if isinstance(d.tag, str)}
+        published = listing_date(dates.get("publication_date") or dates.get("lastmod"))
+        if published:
+            page_dates[loc] = published
     if tag == "sitemapindex":
         return SitemapLinks(sitemaps=locs, pages=[])
     if tag == "urlset":
-        return SitemapLinks(sitemaps=[], pages=locs)
+        return SitemapLinks(sitemaps=[], pages=locs, page_dates=page_dates)
     raise ValueError(f"not a sitemap (root element <{tag}>)")
 
 
@@ -206,3 +255,121 @@ def fingerprint(text: str) -> str:
 def normalized_words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKD", text.lower())
     return re.findall(r"[a-z0-9]+", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
+# --- Broken input: charsets and dates -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecodedPage:
+    text: str
+    encoding: str
+    fallback: str | None  # why the declared (or absent) charset was not used, when it was not
+
+
+# Spanish and English sites that do not say (or say wrongly) how they are encoded are, in practice,
+# Windows-1252 (a superset of ISO-8859-1): a statistical guess often picks a Central European code
+# page instead and turns "niño" into "nińo".
+LEGACY_ENCODING = "cp1252"
+
+
+def decode_html(body: bytes, content_type: str = "") -> DecodedPage:
+    """The text of an HTML page: the declared charset when the body really is in it, else UTF-8, else
+    Windows-1252 (with the reason recorded in `fallback`)."""
+    from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        return DecodedPage(body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding, None)
+    declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    # resolve_encoding follows the WHATWG table: "iso-8859-1" and "ascii" labels mean Windows-1252.
+    resolved = resolve_encoding(declared) if declared else None
+    if resolved and resolved not in ("utf-8", "utf8") and not body.isascii():
+        # A page labelled with a one-byte charset whose bytes are valid UTF-8 is UTF-8 (the reverse
+        # accident, "MÃ©xico", is far commoner than real Windows-1252 text that happens to be valid UTF-8).
+        try:
+            text = body.decode("utf-8")
+            return DecodedPage(text, "utf-8", f"declared charset {declared!r} but the body is UTF-8; decoded as utf-8")
+        except UnicodeDecodeError:
+            pass
+    if resolved:
+        try:
+            return DecodedPage(body.decode(resolved), resolved, None)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    for candidate in ("utf-8", LEGACY_ENCODING):
+        try:
+            text = body.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if not declared and candidate == "utf-8":
+            return DecodedPage(text, candidate, None)  # undeclared UTF-8 is the web's default, not a fault
+        said = f"declared charset {declared!r} does not decode the body" if declared else "no charset declared"
+        return DecodedPage(text, candidate, f"{said}; decoded as {codecs.lookup(candidate).name}")
+    said = f"declared charset {declared!r} does not decode the body" if declared else "no charset declared"
+    return DecodedPage(body.decode(LEGACY_ENCODING, errors="replace"), LEGACY_ENCODING,
+                       f"{said}; decoded as cp1252 with undecodable bytes replaced")
+
+
+DATE_META = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='date' or @name='pubdate' or @name='publishdate' or @name='dc.date']/@content",
+    "//time[@itemprop='datePublished']/@datetime",
+)
+
+
+def declared_published(html: str) -> str | None:
+    """The publication date the page itself declares (JSON-LD, meta), as ISO date, whatever it is.
+
+    htmldate silently ignores dates after today; the crawler wants to see them to flag them.
+    """
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    for block in tree.xpath("//script[@type='application/ld+json']/text()"):
+        for item in _json_ld_items(block):
+            value = listing_date(str(item.get("datePublished") or "")) if item.get("datePublished") else None
+            if value:
+                return value
+    for path in DATE_META:
+        for value in tree.xpath(path):
+            found = listing_date(str(value))
+            if found:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class DatedPage:
+    published: str | None
+    problem: str | None  # "date_in_future" | "date_missing" | None
+    detail: str
+
+
+# A page dated after tomorrow (UTC; time zones put an honest date at most one day ahead) is not believed.
+def settle_published(page_date: str | None, declared_date: str | None, listing_date_: str | None,
+                     today: date) -> DatedPage:
+    """The publication date to store, and what was wrong with the page's own date.
+
+    Policy: the page's date wins when it is sane; a date after tomorrow is dropped and flagged; a page
+    without a (sane) date takes the feed's or sitemap's date for it when that is sane, else stays
+    undated (the dashboard then counts it by its fetch date); both cases are flagged.
+    """
+    latest = today + timedelta(days=1)
+
+    def sane(value: str | None) -> bool:
+        return bool(value) and date.fromisoformat(value) <= latest
+
+    future = next((d for d in (declared_date, page_date) if d and not sane(d)), None)
+    if sane(page_date):
+        if future:  # the page declares a future date, yet another date on it is believable
+            return DatedPage(page_date, "date_in_future",
+                             f"page dated {future}, after {latest.isoformat()}; used its other date {page_date}")
+        return DatedPage(page_date, None, "")
+    fallback = listing_date_ if sane(listing_date_) else None
+    then = f"used the feed/sitemap date {fallback}" if fallback else "stored without a date (the fetch date stands in)"
+    if future:
+        return DatedPage(fallback, "date_in_future", f"page dated {future}, after {latest.isoformat()}; {then}")
+    return DatedPage(fallback, "date_missing", f"no publication date on the page; {then}")

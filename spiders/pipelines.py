@@ -14,6 +14,14 @@ from espejo.records import ArticleItem, other_country
 MIN_MENTIONS_OF_OTHER_COUNTRY = 2
 
 
+def is_relevant(item: ArticleItem) -> bool:
+    """Whether the article talks about the other country; the crawl and the WARC backfill both ask this."""
+    # An unknown language ("und") makes is_about use the terms of both languages.
+    language = (item.language_hint or "und")[:2].lower()
+    target = other_country(item.source_country)
+    return is_about(f"{item.title}\n{item.text}", target, language, min_mentions=MIN_MENTIONS_OF_OTHER_COUNTRY)
+
+
 class RelevancePipeline:
     """Drop articles that do not talk about the other country (local sports, weather, city politics)."""
 
@@ -25,12 +33,9 @@ class RelevancePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem):
-        # An unknown language ("und") makes is_about use the terms of both languages.
-        language = (item.language_hint or "und")[:2].lower()
-        target = other_country(item.source_country)
-        if not is_about(f"{item.title}\n{item.text}", target, language, min_mentions=MIN_MENTIONS_OF_OTHER_COUNTRY):
+        if not is_relevant(item):
             self.stats.inc_value("espejo/skipped_irrelevant")
-            raise DropItem(f"not about {target}: {item.url}")
+            raise DropItem(f"not about {other_country(item.source_country)}: {item.url}")
         return item
 
 

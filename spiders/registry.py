@@ -16,7 +16,7 @@ SOURCES_ENV = "ESPEJO_SOURCES"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FIELDS = {
     "key", "name", "country", "language", "homepage", "feeds", "sitemaps", "allowed_domains",
-    "demo", "verified", "max_pages", "notes",
+    "demo", "verified", "max_pages", "max_minutes", "download_timeout", "notes",
 }
 
 
@@ -72,6 +72,8 @@ def parse_sources(data: dict, origin: str = "registry") -> list[Source]:
                 demo=bool(entry.get("demo", False)),
                 verified=bool(entry.get("verified", False)),
                 max_pages=int(entry.get("max_pages", 2000)),
+                max_minutes=float(entry.get("max_minutes", 30.0)),
+                download_timeout=float(entry["download_timeout"]) if "download_timeout" in entry else None,
                 notes=entry.get("notes", ""),
             )
         )
@@ -106,6 +108,13 @@ def _entry_problems(entry: dict) -> list[str]:
         errors.append("needs at least one feed or sitemap: the crawler finds articles only through them")
     if "max_pages" in entry and (not isinstance(entry["max_pages"], int) or entry["max_pages"] < 1):
         errors.append("max_pages must be a positive integer")
+    if "max_minutes" in entry and (isinstance(entry["max_minutes"], bool)
+                                   or not isinstance(entry["max_minutes"], int | float) or entry["max_minutes"] <= 0):
+        errors.append("max_minutes must be a positive number")
+    if "download_timeout" in entry and (isinstance(entry["download_timeout"], bool)
+                                        or not isinstance(entry["download_timeout"], int | float)
+                                        or entry["download_timeout"] <= 0):
+        errors.append("download_timeout must be a positive number of seconds")
     return errors
 
 

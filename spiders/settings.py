@@ -24,9 +24,19 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
+# Also caps the decompressed size (Scrapy's HttpCompressionMiddleware checks it): a gzip bomb stops here.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+
+# What Scrapy ignores: robots.txt Crawl-delay and Retry-After (see espejo.spiders.middlewares).
+DOWNLOADER_MIDDLEWARES = {
+    "espejo.spiders.middlewares.PoliteWaitMiddleware": 110,  # after RobotsTxtMiddleware (100)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "espejo.spiders.middlewares.RetryAfterMiddleware": 550,
+}
+ESPEJO_MAX_CRAWL_DELAY = 60.0  # seconds; a longer Crawl-delay is capped (and the cap recorded)
+ESPEJO_MAX_RETRY_AFTER = 120.0  # seconds; a server asking a longer wait is not retried in this run
 
 # Budgets: a runaway crawl stops (pages are set per source from the registry's max_pages).
 CLOSESPIDER_TIMEOUT = 30 * 60

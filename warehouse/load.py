@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from espejo.records import AnalysedArticle, ArticleItem, Source, SourceResult, StoredArticle, direction
+from espejo.records import AnalysedArticle, ArticleItem, CrawlProblem, Source, SourceResult, StoredArticle, direction
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,21 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
 def record_source_results(con: duckdb.DuckDBPyConnection, run_id: str, results: Iterable[SourceResult]) -> None:
     for r in results:
         con.execute(
-            "INSERT OR REPLACE INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO run_sources (run_id, source_key, status, items, pages_fetched, http_errors,"
+            " skipped_irrelevant, skipped_known, error, seconds, stopped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, r.source_key, r.status, r.items, r.pages_fetched, r.http_errors,
-             r.skipped_irrelevant, r.skipped_known, r.error, round(r.seconds, 3)],
+             r.skipped_irrelevant, r.skipped_known, r.error, round(r.seconds, 3), r.stopped_by],
         )
+
+
+def record_crawl_problems(con: duckdb.DuckDBPyConnection, run_id: str, problems: Iterable[CrawlProblem]) -> int:
+    """Store the run's page problems (one row per page and kind); return how many were new."""
+    rows = [(run_id, p.source_key, p.url, p.kind, p.detail) for p in problems]
+    if not rows:
+        return 0
+    before = con.execute("SELECT count(*) FROM crawl_problems WHERE run_id = ?", [run_id]).fetchone()[0]
+    con.executemany("INSERT INTO crawl_problems VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+    return con.execute("SELECT count(*) FROM crawl_problems WHERE run_id = ?", [run_id]).fetchone()[0] - before
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **counts: float | int | str | None) -> None:
