@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train bench browser clean
+.PHONY: install demo test train bench browser redis clean
 
 install: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(VENV)/bin/espejo demo
 
-test: install browser
+test: install browser redis
 	$(PY) -m pytest
 
 # The real-browser test needs Debian's chromium and npm's playwright-core; if either cannot be
@@ -27,6 +27,10 @@ test: install browser
 browser:
 	-@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	-@cd tests/browser && npm ci --no-audit --no-fund --silent
+
+# The scrapy-redis crawl test starts Debian's redis-server itself; where it cannot be installed, that test skips.
+redis:
+	-@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 
 # Scoring speed (naive vs Espejo, same run), then dashboard query times on a synthetic warehouse
 # of 1M articles / 5M mentions.

@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
 from espejo.nlp.analyse import analyse_articles
 from espejo.nlp.scorers import load_scorer
 from espejo.nlp.scoring import Scorer
 from espejo.records import SourceResult
 from espejo.settings import code_version, models_dir, resolve_data_dir, runs_dir
 from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
+from espejo.spiders.problems import PROBLEMS_FILE, read_problems
 from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
 from espejo.warehouse.aggregate import rebuild_aggregates
@@ -40,6 +43,7 @@ class RunReport:
     appearances_new: int = 0
     mentions_scored: int = 0
     frames_scored: int = 0
+    page_problems: int = 0  # rows recorded in crawl_problems for this run
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -70,7 +74,9 @@ class CrawlFailed(RuntimeError):
     """Raised so Prefect retries the outlet; the flow records it as failed after the last try."""
 
 
-@task(retries=2, retry_delay_seconds=2, task_run_name="crawl {source.key}")
+# Neither task may be answered from Prefect's result cache: each run must crawl and score afresh, and a
+# scorer (a loaded model) cannot be hashed into a cache key anyway.
+@task(retries=2, retry_delay_seconds=2, task_run_name="crawl {source.key}", cache_policy=NO_CACHE)
 def crawl(source, run_dir: Path, known_urls: set[str]) -> CrawlOutcome:
     outcome = crawl_source(source, run_dir / source.key, known_urls)
     logger = get_run_logger()
@@ -79,10 +85,12 @@ def crawl(source, run_dir: Path, known_urls: set[str]) -> CrawlOutcome:
     logger.info("%s: %d new items, %d pages, %d skipped as known, %d off-topic, %.1f s",
                 source.key, outcome.result.items, outcome.result.pages_fetched,
                 outcome.result.skipped_known, outcome.result.skipped_irrelevant, outcome.result.seconds)
+    if outcome.result.stopped_by:
+        logger.warning("%s: crawl stopped early: %s (what it crawled is kept)", source.key, outcome.result.stopped_by)
     return outcome
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
     logger = get_run_logger()
     with db.connect(data_dir) as con:
@@ -106,15 +114,30 @@ def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
 @flow(name="nightly", flow_run_name="nightly {run_label}",
       task_runner=ThreadPoolTaskRunner(max_workers=3), log_prints=True)
 def nightly(data_dir: str | None = None, sources_file: str | None = None, only: str = "all",
-            source_keys: list[str] | None = None, run_label: str = "") -> RunReport:
-    """One nightly run over the configured sources (`only`: all | demo | real; or explicit `source_keys`)."""
+            source_keys: list[str] | None = None, run_label: str = "", scoring: str = "local",
+            dask_address: str | None = None, dask_workers: int = 2) -> RunReport:
+    """One nightly run over the configured sources (`only`: all | demo | real; or explicit `source_keys`).
+
+    `scoring`: "local" scores in this process; "dask" on a Dask cluster (the scheduler at `dask_address`,
+    else a temporary local cluster of `dask_workers` processes); see espejo.flows.dask_scoring.
+    """
     data = resolve_data_dir(data_dir)
     sources = select_sources(load_sources(sources_file), only, source_keys)
+    dask = scoring_on(scoring, dask_address, dask_workers)
     with run_lock(data):
-        return _run(data, sources)
+        return _run(data, sources, dask=dask)
 
 
-def _run(data: Path, sources) -> RunReport:
+def scoring_on(scoring: str, dask_address: str | None = None, dask_workers: int = 2) -> DaskScoring | None:
+    """None for in-process scoring (the default), else where the Dask scoring runs."""
+    if scoring == "local":
+        return None
+    if scoring != "dask":
+        raise ValueError(f"scoring must be local or dask, not {scoring!r}")
+    return DaskScoring(address=dask_address or None, workers=dask_workers)
+
+
+def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
     logger = get_run_logger()
     started = time.monotonic()
     scorer = load_scorer(models_dir(data))
@@ -133,13 +156,16 @@ def _run(data: Path, sources) -> RunReport:
     t0 = time.monotonic()
     futures = {s.key: crawl.submit(s, run_dir, known[s.key]) for s in sources}
     items = []
+    problems = []  # page problems of each outlet's last try (espejo.spiders.problems)
     for source in sources:
         state = futures[source.key].wait() or futures[source.key].state
         if state.is_completed():
             outcome: CrawlOutcome = futures[source.key].result()
             report.sources.append(outcome.result)
             items.extend(outcome.items)
+            problems.extend(outcome.problems)
         else:
+            problems.extend(read_problems(run_dir / source.key / PROBLEMS_FILE))
             # Keep whatever the last try finished before failing: nothing that was fine is lost.
             partial = read_items(run_dir / source.key / ITEMS_FILE)
             error = _state_message(state)
@@ -153,12 +179,18 @@ def _run(data: Path, sources) -> RunReport:
     with db.connect(data) as con:
         loaded = load.load_items(con, items, run_id)
         load.record_source_results(con, run_id, report.sources)
+        report.page_problems = load.record_crawl_problems(con, run_id, problems)
     report.articles_new, report.appearances_new = loaded.articles_new, loaded.appearances_new
     report.seconds["load"] = time.monotonic() - t0
-    logger.info("loaded %d new articles, %d new appearances", loaded.articles_new, loaded.appearances_new)
+    logger.info("loaded %d new articles, %d new appearances; %d page problems recorded",
+                loaded.articles_new, loaded.appearances_new, report.page_problems)
 
     t0 = time.monotonic()
-    report.mentions_scored, report.frames_scored = score_new(data, run_id, scorer)
+    if dask is None:
+        report.mentions_scored, report.frames_scored = score_new(data, run_id, scorer)
+    else:  # workers score, this process stores: one writer per DuckDB file
+        report.mentions_scored, report.frames_scored = score_new_on_dask(
+            data, run_id, scorer.model_version, models_dir(data), dask)
     report.seconds["score"] = time.monotonic() - t0
 
     failed = sum(1 for r in report.sources if r.status != "ok")
