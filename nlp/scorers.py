@@ -91,3 +91,25 @@ def load_scorer(models_dir: Path | None = None, config_path: Path | None = None)
     else:
         frames = FRAME_SCORERS[config.frames](model)
     return CompositeScorer(sentiment, frames)
+
+
+def named_models_configs() -> dict[str, Path]:
+    """Model configurations by name: `default` is models.toml (nightly runs), NAME is models-NAME.toml."""
+    named = {"default": MODELS_CONFIG}
+    for path in sorted(MODELS_CONFIG.parent.glob("models-*.toml")):
+        named[path.stem.removeprefix("models-")] = path
+    return named
+
+
+def resolve_models_config(name_or_path: str) -> Path:
+    """A configuration's name (`zeroshot`, `trained`, `default`) or the path of a models.toml-style file."""
+    named = named_models_configs()
+    if name_or_path in named:
+        return named[name_or_path]
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        load_models_config(path)  # fail now, with the file's own problem, rather than mid-run
+        return path.resolve()
+    raise ModelsConfigError(
+        f"{name_or_path!r} is neither a named model configuration ({', '.join(named)}) nor a file"
+    )

@@ -1,9 +1,13 @@
 -- Named read queries used by the CLI and the dashboard. Values are always bound (?), never formatted in.
 
 -- name: model_versions
+-- The version the nightly runs use comes first (the dashboard opens on it); a version added by
+-- `espejo rescore` is listed after it, for comparison, even when the rescore ran later.
 SELECT x.model_version, count(*) AS articles, arg_max(x.run_id, r.started_at) AS last_run_id
 FROM analyses x JOIN runs r USING (run_id)
-GROUP BY x.model_version ORDER BY max(r.started_at) DESC;
+GROUP BY x.model_version
+ORDER BY max(r.started_at) FILTER (WHERE coalesce(r.notes, '') NOT LIKE 'rescore %') DESC NULLS LAST,
+         max(r.started_at) DESC;
 
 -- name: monthly_series
 -- ? = model version
@@ -69,3 +73,7 @@ SELECT count(*) FROM frame_scores;
 
 -- name: runs_recorded
 SELECT count(*) FROM runs;
+
+-- name: analysed_by_version
+-- ? = model version. Articles that model version has analysed (a rescore counts what it added).
+SELECT count(*) FROM analyses WHERE model_version = ?;
