@@ -142,10 +142,19 @@ def source_weekly_volume(data_dir: Path, stamp: int) -> pd.DataFrame:
     return data.source_weekly_volume(data_dir)
 
 
+@_cached
+def export_counts(data_dir: Path, stamp: int, filters: Filters) -> dict[str, int]:
+    return data.export_counts(data_dir, filters)
+
+
+@_cached
+def export_page(data_dir: Path, stamp: int, filters: Filters, name: str, page: int) -> pd.DataFrame:
+    return data.export_page(data_dir, filters, name, page)
+
+
 @_cached(spinner="Preparing the export…")
-def export_tables(data_dir: Path, stamp: int, filters: Filters) -> dict[str, pd.DataFrame]:
-    return {
-        "articles": data.export_articles(data_dir, filters),
-        "mentions": data.export_mentions(data_dir, filters),
-        "aggregates": data.period_series(data_dir, filters, "month"),
-    }
+def export_file(data_dir: Path, stamp: int, filters: Filters, name: str) -> pd.DataFrame:
+    """A whole export (up to EXPORT_ROWS rows): read when a download is asked for, not to draw the page."""
+    if name == "aggregates":
+        return data.period_series(data_dir, filters, "month")
+    return data.EXPORTS[name](data_dir, filters)

@@ -6,10 +6,15 @@ share their axes, so a taller bar or lower line on one side means more or lower,
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 
 import altair as alt
 import pandas as pd
+
+from espejo.dashboards.i18n import t
 
 DIRECTION_COLOURS = {
     "us->mx": "#0072B2",  # Okabe–Ito blue
@@ -17,6 +22,50 @@ DIRECTION_COLOURS = {
 }
 
 CHART_HEIGHT = 220
+
+# Vega's date formats (%b, %B, %A) in Spanish; numbers keep the default (Mexico writes 1,234.5 too).
+TIME_LOCALES = {
+    "es": {
+        "dateTime": "%A, %e de %B de %Y, %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["a. m.", "p. m."],
+        "days": ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+        "shortDays": ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+        "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                   "octubre", "noviembre", "diciembre"],
+        "shortMonths": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
+    },
+}
+
+
+@functools.cache
+def frame_labels() -> dict[str, tuple[str, str]]:
+    """Frame key -> (English label, Spanish label), from the frame codebook (nlp/frames.toml)."""
+    try:
+        raw = tomllib.loads(resources.files("espejo.nlp").joinpath("frames.toml").read_text(encoding="utf-8"))
+    except (OSError, ModuleNotFoundError, tomllib.TOMLDecodeError):
+        return {}
+    return {key: (str(table.get("label_en", key)), str(table.get("label_es", table.get("label_en", key))))
+            for key, table in raw.get("frames", {}).items()}
+
+
+def frame_label(key: str, lang: str) -> str:
+    """The codebook's label of a frame in `lang`; a key the codebook does not know is shown as it is."""
+    en, es = frame_labels().get(key, (key, key))
+    return es if lang == "es" else en
+
+
+def _labelled_frames(table: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
+    if table is None or "frame" not in table.columns:
+        return table
+    return table.assign(frame=[frame_label(k, lang) if isinstance(k, str) else k for k in table["frame"]])
+
+
+def localised(chart, lang: str):
+    """The chart with month and day names in `lang` (English, Vega's default, needs nothing)."""
+    locale = TIME_LOCALES.get(lang)
+    return chart.configure(locale={"time": locale}) if locale else chart
 
 
 @dataclass(frozen=True)
@@ -44,42 +93,43 @@ def shared_axes(monthly: pd.DataFrame, frames: pd.DataFrame) -> SharedAxes:
     )
 
 
-def _month_axis(axes: SharedAxes) -> alt.X:
+def _month_axis(axes: SharedAxes, lang: str = "en") -> alt.X:
     return alt.X(
         "month:T",
-        title="Month",
+        title=t("chart.month", lang),
         scale=alt.Scale(domain=[axes.months[0].isoformat(), axes.months[1].isoformat()]),
         axis=alt.Axis(format="%b %Y", tickCount="month"),
     )
 
 
-def volume_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes) -> alt.Chart:
+def volume_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes, lang: str = "en") -> alt.Chart:
     """Scored articles per month."""
     colour = DIRECTION_COLOURS[direction]
-    return (
+    chart = (
         alt.Chart(monthly)
         .mark_bar(color=colour, size=18)
         .encode(
-            x=_month_axis(axes),
-            y=alt.Y("articles:Q", title="Articles", scale=alt.Scale(domain=[0, axes.max_articles])),
+            x=_month_axis(axes, lang),
+            y=alt.Y("articles:Q", title=t("articles", lang), scale=alt.Scale(domain=[0, axes.max_articles])),
             tooltip=[
-                alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                alt.Tooltip("articles:Q", title="Articles"),
-                alt.Tooltip("mentions:Q", title="Scored mentions"),
+                alt.Tooltip("month:T", title=t("chart.month", lang), format="%B %Y"),
+                alt.Tooltip("articles:Q", title=t("articles", lang)),
+                alt.Tooltip("mentions:Q", title=t("scored_mentions", lang)),
             ],
         )
         .properties(height=CHART_HEIGHT)
     )
+    return localised(chart, lang)
 
 
-def stance_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes) -> alt.LayerChart:
+def stance_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes, lang: str = "en") -> alt.LayerChart:
     """Monthly mean stance as a line, its 95% interval as a band, and zero as the reference."""
     colour = DIRECTION_COLOURS[direction]
     y_scale = alt.Scale(domain=list(axes.stance))
-    base = alt.Chart(monthly).encode(x=_month_axis(axes))
+    base = alt.Chart(monthly).encode(x=_month_axis(axes, lang))
     # The band joins consecutive months that have an interval; the rules also show isolated ones.
     band = base.mark_area(color=colour, opacity=0.2).encode(
-        y=alt.Y("ci_low:Q", title="Mean stance", scale=y_scale),
+        y=alt.Y("ci_low:Q", title=t("mean_stance", lang), scale=y_scale),
         y2="ci_high:Q",
     )
     rules = base.mark_rule(color=colour, opacity=0.6, strokeWidth=2).encode(
@@ -87,31 +137,32 @@ def stance_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes) -> alt
         y2="ci_high:Q",
     )
     line = base.mark_line(color=colour, point=alt.OverlayMarkDef(color=colour, size=40)).encode(
-        y=alt.Y("mean_stance:Q", title="Mean stance", scale=y_scale),
+        y=alt.Y("mean_stance:Q", title=t("mean_stance", lang), scale=y_scale),
         tooltip=[
-            alt.Tooltip("month:T", title="Month", format="%B %Y"),
-            alt.Tooltip("mean_stance:Q", title="Mean stance", format="+.3f"),
-            alt.Tooltip("ci_low:Q", title="95% interval from", format="+.3f"),
-            alt.Tooltip("ci_high:Q", title="95% interval to", format="+.3f"),
-            alt.Tooltip("stance_sd:Q", title="SD", format=".3f"),
-            alt.Tooltip("articles:Q", title="Articles (n)"),
-            alt.Tooltip("share_negative:Q", title="Share of mentions negative", format=".0%"),
+            alt.Tooltip("month:T", title=t("chart.month", lang), format="%B %Y"),
+            alt.Tooltip("mean_stance:Q", title=t("mean_stance", lang), format="+.3f"),
+            alt.Tooltip("ci_low:Q", title=t("chart.ci_from", lang), format="+.3f"),
+            alt.Tooltip("ci_high:Q", title=t("chart.ci_to", lang), format="+.3f"),
+            alt.Tooltip("stance_sd:Q", title=t("chart.sd", lang), format=".3f"),
+            alt.Tooltip("articles:Q", title=t("chart.articles_n", lang)),
+            alt.Tooltip("share_negative:Q", title=t("chart.share_mentions_negative", lang), format=".0%"),
         ],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(y="y:Q")
-    return alt.layer(band, rules, zero, line).properties(height=CHART_HEIGHT)
+    return localised(alt.layer(band, rules, zero, line).properties(height=CHART_HEIGHT), lang)
 
 
 def frame_chart(frames: pd.DataFrame, direction: str, axes: SharedAxes, top: int = 8,
-                previous: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+                previous: pd.DataFrame | None = None, lang: str = "en") -> alt.Chart | alt.LayerChart:
     """The direction's most used frames, as shares of its scored articles; ticks: the previous period."""
     colour = DIRECTION_COLOURS[direction]
+    frames, previous = _labelled_frames(frames, lang), _labelled_frames(previous, lang)
     top_frames = frames.nlargest(top, "share")
     domain_max = axes.max_frame_share
     if previous is not None and not previous.empty:
         previous = previous[previous["frame"].isin(top_frames["frame"])]
         domain_max = max(domain_max, float(previous["share"].max()) if not previous.empty else 0.0)
-    x = alt.X("share:Q", title="Share of scored articles", axis=alt.Axis(format="%"),
+    x = alt.X("share:Q", title=t("chart.share_scored", lang), axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0, domain_max]))
     order = list(top_frames["frame"])
     bars = (
@@ -121,142 +172,182 @@ def frame_chart(frames: pd.DataFrame, direction: str, axes: SharedAxes, top: int
             x=x,
             y=alt.Y("frame:N", title=None, sort=order),
             tooltip=[
-                alt.Tooltip("frame:N", title="Frame"),
-                alt.Tooltip("articles:Q", title="Articles"),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("frame:N", title=t("frame", lang)),
+                alt.Tooltip("articles:Q", title=t("articles", lang)),
+                alt.Tooltip("share:Q", title=t("chart.share", lang), format=".1%"),
             ],
         )
     )
     # Streamlit fits the whole chart, axes included, into this height.
     height = 28 * len(top_frames) + 70
     if previous is None or previous.empty:
-        return bars.properties(height=height)
+        return localised(bars.properties(height=height), lang)
     ticks = (
         alt.Chart(previous)
         .mark_tick(color="black", thickness=2, size=18)
         .encode(
             x=x,
             y=alt.Y("frame:N", sort=order),
-            tooltip=[alt.Tooltip("frame:N", title="Frame"),
-                     alt.Tooltip("share:Q", title="Previous period share", format=".1%"),
-                     alt.Tooltip("articles:Q", title="Previous period articles")],
+            tooltip=[alt.Tooltip("frame:N", title=t("frame", lang)),
+                     alt.Tooltip("share:Q", title=t("chart.previous_share", lang), format=".1%"),
+                     alt.Tooltip("articles:Q", title=t("chart.previous_articles", lang))],
         )
     )
-    return alt.layer(bars, ticks).properties(height=height)
+    return localised(alt.layer(bars, ticks).properties(height=height), lang)
 
 
 DIRECTION_SCALE = alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values()))
 
 
-def direction_colour(title: str = "Direction") -> alt.Color:
-    return alt.Color("direction:N", scale=DIRECTION_SCALE, title=title)
+def direction_colour(title: str | None = None, lang: str = "en") -> alt.Color:
+    """Colour by direction; the legend names the directions in `lang` (the data keep their keys)."""
+    names = {d: t(d, lang) for d in DIRECTION_COLOURS}
+    expr = " : ".join(f"datum.label == '{d}' ? '{name}'" for d, name in names.items()) + " : datum.label"
+    return alt.Color("direction:N", scale=DIRECTION_SCALE, title=title or t("chart.direction", lang),
+                     legend=alt.Legend(labelExpr=expr, labelLimit=260))
 
 
-def trend_chart(series: pd.DataFrame, boot: pd.DataFrame, breaks: pd.DataFrame, time_format: str) -> alt.LayerChart:
+def _direction_tooltip(lang: str) -> alt.Tooltip:
+    return alt.Tooltip("direction:N", title=t("chart.direction", lang))
+
+
+def _period_tooltip(lang: str, title_key: str = "chart.period") -> alt.Tooltip:
+    return alt.Tooltip("period:T", title=t(title_key, lang), format="%Y-%m-%d")
+
+
+def trend_chart(series: pd.DataFrame, boot: pd.DataFrame, breaks: pd.DataFrame, time_format: str,
+                lang: str = "en") -> alt.LayerChart:
     """Per direction: period means (points), bootstrap 95% band, rolling mean (line), change points (rules)."""
     x = alt.X("period:T", title=None, axis=alt.Axis(format=time_format))
+    colour = direction_colour(lang=lang)
+    articles = alt.Tooltip("articles:Q", title=t("articles", lang))
+    mean = alt.Tooltip("mean_stance:Q", title=t("mean_stance", lang), format="+.3f")
     band = alt.Chart(boot).mark_area(opacity=0.18).encode(
-        x=x, y=alt.Y("ci_low:Q", title="Mean stance"), y2="ci_high:Q", color=direction_colour(),
-        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N", "articles:Q",
-                 alt.Tooltip("mean_stance:Q", format="+.3f"), alt.Tooltip("ci_low:Q", format="+.3f"),
-                 alt.Tooltip("ci_high:Q", format="+.3f"), "method:N"],
+        x=x, y=alt.Y("ci_low:Q", title=t("mean_stance", lang)), y2="ci_high:Q", color=colour,
+        tooltip=[_period_tooltip(lang), _direction_tooltip(lang), articles, mean,
+                 alt.Tooltip("ci_low:Q", title=t("chart.ci_from", lang), format="+.3f"),
+                 alt.Tooltip("ci_high:Q", title=t("chart.ci_to", lang), format="+.3f"),
+                 alt.Tooltip("method:N", title=t("chart.method", lang))],
     )
     points = alt.Chart(series).mark_circle(size=30, opacity=0.6).encode(
-        x=x, y="mean_stance:Q", color=direction_colour(),
-        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N", "articles:Q",
-                 alt.Tooltip("mean_stance:Q", format="+.3f")],
+        x=x, y="mean_stance:Q", color=colour,
+        tooltip=[_period_tooltip(lang), _direction_tooltip(lang), articles, mean],
     )
     line = alt.Chart(series).mark_line(strokeWidth=2.5).encode(
-        x=x, y="rolling:Q", color=direction_colour(),
-        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "direction:N",
-                 alt.Tooltip("rolling:Q", title="Rolling mean", format="+.3f")],
+        x=x, y="rolling:Q", color=colour,
+        tooltip=[_period_tooltip(lang), _direction_tooltip(lang),
+                 alt.Tooltip("rolling:Q", title=t("chart.rolling_mean", lang), format="+.3f")],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(y="y:Q")
     layers = [band, points, line, zero]
     if not breaks.empty:
         layers.append(
             alt.Chart(breaks).mark_rule(strokeDash=[6, 3], strokeWidth=2).encode(
-                x="period:T", color=direction_colour(),
-                tooltip=[alt.Tooltip("period:T", title="Change point", format="%Y-%m-%d"), "direction:N",
-                         alt.Tooltip("before:Q", format="+.3f"), alt.Tooltip("after:Q", format="+.3f")],
+                x="period:T", color=colour,
+                tooltip=[_period_tooltip(lang, "chart.change_point"), _direction_tooltip(lang),
+                         alt.Tooltip("before:Q", title=t("chart.before", lang), format="+.3f"),
+                         alt.Tooltip("after:Q", title=t("chart.after", lang), format="+.3f")],
             )
         )
-    return alt.layer(*layers).properties(height=300)
+    return localised(alt.layer(*layers).properties(height=300), lang)
 
 
 def frame_lines(series: pd.DataFrame, breaks: pd.DataFrame, direction: str, time_format: str,
-                max_share: float) -> alt.LayerChart:
+                max_share: float, lang: str = "en") -> alt.LayerChart:
     """Frame shares over time for one direction (one line per frame), with its change points."""
+    series, breaks = _labelled_frames(series, lang), _labelled_frames(breaks, lang)
     x = alt.X("period:T", title=None, axis=alt.Axis(format=time_format))
-    y = alt.Y("share:Q", title="Share of articles", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, max_share]))
+    y = alt.Y("share:Q", title=t("chart.share_articles", lang), axis=alt.Axis(format="%"),
+              scale=alt.Scale(domain=[0, max_share]))
     lines = alt.Chart(series).mark_line(point=True).encode(
         x=x, y=y,
-        color=alt.Color("frame:N", scale=alt.Scale(scheme="tableau10"), title="Frame"),
+        color=alt.Color("frame:N", scale=alt.Scale(scheme="tableau10"), title=t("frame", lang)),
         strokeDash=alt.StrokeDash("frame:N", legend=None),
-        tooltip=[alt.Tooltip("period:T", format="%Y-%m-%d"), "frame:N", "articles:Q",
-                 alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("period_articles:Q", title="Articles in period")],
+        tooltip=[_period_tooltip(lang), alt.Tooltip("frame:N", title=t("frame", lang)),
+                 alt.Tooltip("articles:Q", title=t("articles", lang)),
+                 alt.Tooltip("share:Q", title=t("chart.share", lang), format=".1%"),
+                 alt.Tooltip("period_articles:Q", title=t("chart.articles_in_period", lang))],
     )
     layers = [lines]
     if not breaks.empty:
         layers.append(alt.Chart(breaks).mark_rule(color=DIRECTION_COLOURS[direction], strokeDash=[6, 3]).encode(
-            x="period:T", tooltip=[alt.Tooltip("period:T", title="Change point", format="%Y-%m-%d"), "frame:N",
-                                   alt.Tooltip("before:Q", format=".1%"), alt.Tooltip("after:Q", format=".1%")]))
-    return alt.layer(*layers).properties(height=260, title=direction)
+            x="period:T", tooltip=[_period_tooltip(lang, "chart.change_point"),
+                                   alt.Tooltip("frame:N", title=t("frame", lang)),
+                                   alt.Tooltip("before:Q", title=t("chart.before", lang), format=".1%"),
+                                   alt.Tooltip("after:Q", title=t("chart.after", lang), format=".1%")]))
+    return localised(alt.layer(*layers).properties(height=260, title=t(direction, lang)), lang)
 
 
-def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str) -> alt.Chart:
+def _column_title(column: str, lang: str) -> str:
+    return {"frame": t("frame", lang), "name": t("chart.outlet", lang), "outlet": t("chart.outlet", lang)}.get(
+        column, column)
+
+
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str, lang: str = "en") -> alt.Chart:
     """A share heatmap (viridis: ordered, colour-blind safe) with the value printed in each cell."""
+    table = _labelled_frames(table, lang)
     base = alt.Chart(table).encode(x=alt.X(f"{x}:N", title=None), y=alt.Y(f"{y}:N", title=None))
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="viridis"), legend=alt.Legend(format="%")),
-        tooltip=[f"{x}:N", f"{y}:N", alt.Tooltip(f"{value}:Q", format=".1%"), "articles:Q"],
+        tooltip=[alt.Tooltip(f"{x}:N", title=_column_title(x, lang)),
+                 alt.Tooltip(f"{y}:N", title=_column_title(y, lang)),
+                 alt.Tooltip(f"{value}:Q", title=title, format=".1%"),
+                 alt.Tooltip("articles:Q", title=t("articles", lang))],
     )
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q", format=".0%"),
         color=alt.condition(f"datum.{value} > 0.5", alt.value("black"), alt.value("white")),
     )
-    return alt.layer(cells, text).properties(height=max(22 * table[y].nunique() + 60, 160))
+    return localised(alt.layer(cells, text).properties(height=max(22 * table[y].nunique() + 60, 160)), lang)
 
 
-def outlet_bars(table: pd.DataFrame, value: str, title: str, fmt: str = "", interval: bool = False) -> alt.LayerChart:
+def outlet_bars(table: pd.DataFrame, value: str, title: str, fmt: str = "", interval: bool = False,
+                lang: str = "en") -> alt.LayerChart:
     """One bar (or point with 95% interval) per outlet, coloured by direction."""
     y = alt.Y("name:N", title=None, sort=alt.EncodingSortField(field=value, order="descending"))
-    tooltip = ["name:N", "direction:N", "articles:Q", alt.Tooltip(f"{value}:Q", format=fmt)]
+    colour = direction_colour(lang=lang)
+    tooltip = [alt.Tooltip("name:N", title=t("chart.outlet", lang)), _direction_tooltip(lang),
+               alt.Tooltip("articles:Q", title=t("articles", lang)), alt.Tooltip(f"{value}:Q", title=title, format=fmt)]
     if not interval:
-        chart = alt.Chart(table).mark_bar().encode(x=alt.X(f"{value}:Q", title=title), y=y, color=direction_colour(),
+        chart = alt.Chart(table).mark_bar().encode(x=alt.X(f"{value}:Q", title=title), y=y, color=colour,
                                                    tooltip=tooltip)
-        return alt.layer(chart).properties(height=24 * len(table) + 60)
+        return localised(alt.layer(chart).properties(height=24 * len(table) + 60), lang)
     rules = alt.Chart(table).mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title=title), x2="ci_high:Q", y=y, color=direction_colour())
+        x=alt.X("ci_low:Q", title=title), x2="ci_high:Q", y=y, color=colour)
     points = alt.Chart(table).mark_point(filled=True, size=70).encode(
-        x=f"{value}:Q", y=y, color=direction_colour(),
-        tooltip=[*tooltip, alt.Tooltip("ci_low:Q", format="+.3f"), alt.Tooltip("ci_high:Q", format="+.3f")])
+        x=f"{value}:Q", y=y, color=colour,
+        tooltip=[*tooltip, alt.Tooltip("ci_low:Q", title=t("chart.ci_from", lang), format="+.3f"),
+                 alt.Tooltip("ci_high:Q", title=t("chart.ci_to", lang), format="+.3f")])
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(x="x:Q")
-    return alt.layer(rules, points, zero).properties(height=24 * len(table) + 60)
+    return localised(alt.layer(rules, points, zero).properties(height=24 * len(table) + 60), lang)
 
 
-def topic_chart(table: pd.DataFrame, value: str, title: str, fmt: str) -> alt.Chart:
+def topic_chart(table: pd.DataFrame, value: str, title: str, fmt: str, lang: str = "en") -> alt.Chart:
     """Small multiples: one panel per topic, one line per direction."""
-    return (
+    return localised(
         alt.Chart(table).mark_line(point=True).encode(
             x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y")),
             y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis()),
-            color=direction_colour(),
-            tooltip=["label:N", "direction:N", alt.Tooltip("period:T", format="%Y-%m-%d"), "articles:Q",
-                     alt.Tooltip(f"{value}:Q", format=fmt or ".3f")],
+            color=direction_colour(lang=lang),
+            tooltip=[alt.Tooltip("label:N", title=t("topic", lang)), _direction_tooltip(lang),
+                     alt.Tooltip("period:T", title=t("chart.month", lang), format="%Y-%m"),
+                     alt.Tooltip("articles:Q", title=t("articles", lang)),
+                     alt.Tooltip(f"{value}:Q", title=title, format=fmt or ".3f")],
         )
         .properties(height=140, width=260)
-        .facet(facet=alt.Facet("label:N", title=None), columns=3)
+        .facet(facet=alt.Facet("label:N", title=None), columns=3),
+        lang,
     )
 
 
-def opinion_chart(table: pd.DataFrame) -> alt.Chart:
+def opinion_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Survey reference points: percent favourable, by survey year, coloured by the direction they mirror."""
-    return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
-        x=alt.X("year:O", title="Survey year"),
-        y=alt.Y("percent:Q", title="% of the public (survey)", scale=alt.Scale(domain=[0, 100])),
-        color=direction_colour("Mirrors the direction"),
-        strokeDash=alt.StrokeDash("measure:N", title="Measure"),
-        tooltip=["population:N", "view_of:N", "measure:N", "percent:Q", "year:O", "year_note:N", "wording:N",
-                 "source:N"],
-    ).properties(height=280)
+    return localised(alt.Chart(table).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
+        x=alt.X("year:O", title=t("chart.survey_year", lang)),
+        y=alt.Y("percent:Q", title=t("chart.percent_public", lang), scale=alt.Scale(domain=[0, 100])),
+        color=direction_colour(t("chart.mirrors_direction", lang), lang),
+        strokeDash=alt.StrokeDash("measure:N", title=t("chart.measure", lang)),
+        tooltip=[alt.Tooltip(f"{c}:{kind}", title=t(f"chart.{c}", lang))
+                 for c, kind in (("population", "N"), ("view_of", "N"), ("measure", "N"), ("percent", "Q"),
+                                 ("year", "O"), ("year_note", "N"), ("wording", "N"), ("source", "N"))],
+    ).properties(height=280), lang)

@@ -1,9 +1,11 @@
 """What the dashboard shows, read from the published snapshot. Plain Python: no Streamlit here.
 
-Every function opens the snapshot read-only for one query and closes it again (see
-`espejo.warehouse.db.open_snapshot`): a long-lived connection would pin an old snapshot, and the
-working warehouse file cannot be opened while a run writes it. Figures are derived only from the
-aggregate tables and named queries in `warehouse/sql/read.sql`, so each one traces back to them.
+Every function reads the published snapshot through a cursor of its own on a read-only connection that
+is kept open for as long as that snapshot is the published one (`espejo.warehouse.db.snapshot_cursor`:
+a newly published file gets a new connection, so an old snapshot is never read; opening the file for each
+query cost 50–200 ms). The working warehouse file is never opened: it cannot be while a run writes it.
+Figures are derived only from the aggregate tables and named queries in `warehouse/sql/read.sql` and
+`warehouse/sql/dashboard.sql`, so each one traces back to them.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from espejo.dashboards.filters import Filters, Topic, like_pattern
+from espejo.dashboards.filters import Filters, Topic
 from espejo.warehouse import queries
-from espejo.warehouse.db import open_snapshot, snapshot_path
+from espejo.warehouse.db import snapshot_cursor, snapshot_path
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def snapshot_stamp(data_dir: Path) -> int | None:
 
 
 def _read(data_dir: Path, name: str, params: list | None = None) -> pd.DataFrame:
-    with open_snapshot(data_dir) as con:
+    with snapshot_cursor(data_dir) as con:
         if con is None:
             raise SnapshotMissing(str(snapshot_path(data_dir)))
         return queries.read(con, name, params)
@@ -218,9 +220,12 @@ def _without_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
-def filtered_sql(name: str) -> str:
-    """The named query with the shared `filtered` CTE in front of it."""
+def filtered_sql(name: str, topic_text: bool = False) -> str:
+    """The named query with the shared `filtered` CTE in front of it; `topic_text`: with the clause that
+    matches $topic_pattern against the article text (left out otherwise: even unused, it costs a join)."""
     cte = _without_comments(queries.sql(DASHBOARD_SQL, "filtered"))
+    if topic_text:
+        cte += "\n  AND " + _without_comments(queries.sql(DASHBOARD_SQL, "topic_text_match"))
     body = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
     if body[:4].upper() == "WITH":
         return f"WITH filtered AS ({cte}),\n{body[4:].lstrip()}"
@@ -241,19 +246,43 @@ class _Reader:
 
     def __init__(self, con) -> None:
         self.con = con
+        self._materialised: dict[str, str] | None = None
 
     def plain(self, name: str, **params) -> pd.DataFrame:
         sql = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
         return self.con.execute(sql, _bind(sql, params)).df()
 
-    def filtered(self, name: str, filters: Filters, **params) -> pd.DataFrame:
-        sql = filtered_sql(name)
-        return self.con.execute(sql, _bind(sql, {**filters.params(), **params})).df()
+    def materialised_topics(self) -> dict[str, str]:
+        """{topic key: regex} whose membership the snapshot holds (agg_topic_terms)."""
+        if self._materialised is None:
+            rows = self.plain("materialised_topics")
+            self._materialised = dict(zip(rows["topic"], rows["pattern"], strict=True))
+        return self._materialised
+
+    def is_materialised(self, topic: str | None, pattern: str | None) -> bool:
+        # Only when the snapshot matched exactly this pattern: a topic edited in topics.toml since the
+        # last rebuild is matched against the text, as before, until the next run rebuilds the table.
+        return topic is not None and pattern is not None and self.materialised_topics().get(topic) == pattern
+
+    def filter_params(self, filters: Filters) -> dict:
+        """The `filtered` CTE's parameters: a materialised topic by its key, any other by its regex."""
+        params = filters.params()
+        if self.is_materialised(filters.topic, filters.topic_pattern):
+            return {**params, "topic_key": filters.topic, "topic_pattern": None}
+        return {**params, "topic_key": None}
+
+    def filtered(self, name: str, filters: Filters, *, order: str | None = None, **params) -> pd.DataFrame:
+        """`order`: the name of an ORDER BY section (`article_order_*`) for a query that says ORDER_CLAUSE."""
+        bound = self.filter_params(filters)
+        sql = filtered_sql(name, topic_text=bound["topic_pattern"] is not None)
+        if order is not None:
+            sql = sql.replace("ORDER_CLAUSE", _without_comments(queries.sql(DASHBOARD_SQL, order)).strip())
+        return self.con.execute(sql, _bind(sql, {**bound, **params})).df()
 
 
 @contextlib.contextmanager
 def _reader(data_dir: Path):
-    with open_snapshot(data_dir) as con:
+    with snapshot_cursor(data_dir) as con:
         if con is None:
             raise SnapshotMissing(str(snapshot_path(data_dir)))
         yield _Reader(con)
@@ -264,13 +293,14 @@ def read_plain(data_dir: Path, name: str, **params) -> pd.DataFrame:
         return r.plain(name, **params)
 
 
-def read_filtered(data_dir: Path, name: str, filters: Filters, **params) -> pd.DataFrame:
+def read_filtered(data_dir: Path, name: str, filters: Filters, *, order: str | None = None,
+                  **params) -> pd.DataFrame:
     with _reader(data_dir) as r:
-        return r.filtered(name, filters, **params)
+        return r.filtered(name, filters, order=order, **params)
 
 
 def has_dashboard_tables(data_dir: Path) -> bool:
-    return int(read_plain(data_dir, "has_dashboard_tables").iloc[0, 0]) == 2
+    return int(read_plain(data_dir, "has_dashboard_tables").iloc[0, 0]) == 8
 
 
 @dataclass(frozen=True)
@@ -334,7 +364,11 @@ def period_series(data_dir: Path, filters: Filters, grain: str = "month") -> pd.
 
 
 def article_stances(data_dir: Path, filters: Filters, max_rows: int = 200_000) -> pd.DataFrame:
-    stances = read_filtered(data_dir, "article_stances", filters, max_rows=max_rows)
+    with _reader(data_dir) as r:
+        stances = r.filtered("article_stances_bounded", filters, max_rows=max_rows)
+        if not stances["complete"].all():  # too few rows under the bound (practically never): sort them all
+            stances = r.filtered("article_stances", filters, max_rows=max_rows)
+    stances = stances[["direction", "day", "stance"]].copy()
     stances["day"] = pd.to_datetime(stances["day"])
     return stances
 
@@ -387,12 +421,13 @@ def article_list(
     return read_filtered(
         data_dir, "article_list", filters,
         direction=direction, from2=date_from or filters.date_from, to2=date_to or filters.date_to,
-        only_frame=frame, order=order, limit=int(limit),
+        only_frame=frame, order=f"article_order_{order}", limit=int(limit),
     )
 
 
 def search_articles(data_dir: Path, filters: Filters, text: str, limit: int = EVIDENCE_ROWS) -> pd.DataFrame:
-    return read_filtered(data_dir, "search_articles", filters, q=like_pattern(text), limit=int(limit))
+    # The text is bound and matched literally (no wildcards), case-insensitively, as ILIKE '%text%' was.
+    return read_filtered(data_dir, "search_articles", filters, q=text.strip(), limit=int(limit))
 
 
 @dataclass(frozen=True)
@@ -416,10 +451,18 @@ def topic_series(data_dir: Path, filters: Filters, topics: list[Topic], grain: s
     if not topics:
         return pd.DataFrame(columns=["topic", "direction", "period", "articles", "mean_stance", "stance_sd",
                                      "share_negative"])
-    # One query per topic over one connection: a bound constant pattern is compiled once per query,
-    # where a pattern joined in from a list would be compiled again for every row.
     with _reader(data_dir) as r:
-        parts = [r.filtered("topic_series", filters, grain=grain, topic=t.key, pattern=t.pattern) for t in topics]
+        stored = [t.key for t in topics if r.is_materialised(t.key, t.pattern)]
+        # Materialised topics: one query over the per-article topic lists.
+        found = r.filtered("topic_series_materialised", filters, grain=grain, topics=stored) if stored else None
+        parts = []
+        for t in topics:
+            if t.key in stored:
+                parts.append(found[found["topic"] == t.key])
+            else:
+                # A topic edited since the last rebuild: one query each, matching the text. A bound constant
+                # pattern is compiled once per query, where one joined in from a list would be compiled per row.
+                parts.append(r.filtered("topic_series", filters, grain=grain, topic=t.key, pattern=t.pattern))
     table = pd.concat(parts, ignore_index=True)
     table["period"] = pd.to_datetime(table["period"])
     return table
@@ -447,18 +490,43 @@ def run_sources(data_dir: Path, runs: int = 30) -> pd.DataFrame:
     return read_plain(data_dir, "run_sources_recent", limit=int(runs))
 
 
+CRAWL_PROBLEM_COLUMNS = ["run_id", "source_key", "name", "kind", "url", "detail"]
+
+
+def crawl_problems(data_dir: Path) -> pd.DataFrame:
+    """The latest run's page problems (empty for a snapshot from before migration 004)."""
+    if int(read_plain(data_dir, "has_crawl_problems")["n"].iloc[0]) == 0:
+        return pd.DataFrame(columns=CRAWL_PROBLEM_COLUMNS)
+    return read_plain(data_dir, "crawl_problems_latest")
+
+
 def source_weekly_volume(data_dir: Path) -> pd.DataFrame:
     table = read_plain(data_dir, "source_weekly_volume")
     table["week"] = pd.to_datetime(table["week"])
     return table
 
 
-EXPORT_ROWS = 500_000
+EXPORT_ROWS = 500_000  # rows one exported file holds at most
+EXPORT_PAGE_ROWS = 1_000  # rows the export page shows at a time
 
 
-def export_articles(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS) -> pd.DataFrame:
-    return read_filtered(data_dir, "export_articles", filters, limit=int(limit))
+def export_articles(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS, offset: int = 0) -> pd.DataFrame:
+    return read_filtered(data_dir, "export_articles", filters, limit=int(limit), offset=int(offset))
 
 
-def export_mentions(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS) -> pd.DataFrame:
-    return read_filtered(data_dir, "export_mentions", filters, limit=int(limit))
+def export_mentions(data_dir: Path, filters: Filters, limit: int = EXPORT_ROWS, offset: int = 0) -> pd.DataFrame:
+    return read_filtered(data_dir, "export_mentions", filters, limit=int(limit), offset=int(offset))
+
+
+def export_counts(data_dir: Path, filters: Filters) -> dict[str, int]:
+    """Rows in the articles and mentions exports for these filters (before the EXPORT_ROWS cap)."""
+    row = read_filtered(data_dir, "export_counts", filters).iloc[0]
+    return {"articles": int(row["articles"]), "mentions": int(row["mentions"])}
+
+
+EXPORTS = {"articles": export_articles, "mentions": export_mentions}
+
+
+def export_page(data_dir: Path, filters: Filters, name: str, page: int) -> pd.DataFrame:
+    """Rows of one page (1-based) of an export, in the file's order."""
+    return EXPORTS[name](data_dir, filters, limit=EXPORT_PAGE_ROWS, offset=(int(page) - 1) * EXPORT_PAGE_ROWS)

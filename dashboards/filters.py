@@ -67,7 +67,9 @@ class Topic:
 
 def terms_pattern(terms: tuple[str, ...] | list[str]) -> str:
     """One case-insensitive regex (RE2) that matches any term at the start of a word; terms are literal text."""
-    alternatives = sorted({re.escape(t.strip().lower()) for t in terms if t.strip()}, key=len, reverse=True)
+    # Longest first, then alphabetical: the same terms give the same pattern in every process (the
+    # aggregates store it to tell whether their topic membership is still current).
+    alternatives = sorted({re.escape(t.strip().lower()) for t in terms if t.strip()}, key=lambda a: (-len(a), a))
     if not alternatives:
         raise ValueError("a topic needs at least one term")
     # RE2's \b knows ASCII letters only, so a start of word is written out: start of text or a non-letter.

@@ -1,6 +1,12 @@
-"""The interface's strings in English and Spanish. Data (titles, sentences, outlet names) is never translated.
+"""The interface's strings in English and Spanish. Data (titles, sentences, outlet names, frame and topic keys,
+model labels) is never translated.
 
-`t(key, lang)` gives the string; a key missing from the Spanish column falls back to English, and an
+`STRINGS` is the table a translator edits: key -> (English, Spanish). Text in braces, such as {model} or {n},
+is filled in by the code and must stay as it is in both columns. Keys "col.<name>" are table column headers
+(the data keep their column names; exported files too). Every page is checked in Spanish by
+tests/test_dashboard_i18n.py, which fails when an English string of this table shows up there.
+
+`t(key, lang, **values)` gives the string; a key missing from the Spanish column falls back to English, and an
 unknown key raises, so a typo shows up in the tests rather than as a blank label.
 """
 
@@ -75,9 +81,512 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(or `espejo demo`) once to rebuild the aggregates, then reload.",
         "Esta instantánea se publicó antes de que existieran las tablas del tablero (migración 002). Ejecute "
         "`espejo run` (o `espejo demo`) una vez para reconstruir los agregados y recargue."),
+    # Placeholders in braces ({model}, {n}, …) are filled in by the code: keep them as they are when translating.
+    # getting started (no data yet)
+    "page.getting_started": ("Getting started", "Primeros pasos"),
+    "app_title": ("Espejo — two mirrors", "Espejo — dos espejos"),
+    "empty_warehouse": (
+        "**No published data yet** in `{data_dir}`.\n\n"
+        "The dashboard reads the snapshot a pipeline run publishes (`snapshot.duckdb`). To make one:\n\n"
+        "- `espejo demo` crawls and scores the bundled offline news web: a full dashboard, no internet needed;\n"
+        "- `espejo run` crawls the real outlets and scores what is new.\n\n"
+        "If your data lives elsewhere, point the dashboard at it with `{env}=/path/to/data`.\n"
+        "Then reload this page.",
+        "**Aún no hay datos publicados** en `{data_dir}`.\n\n"
+        "El tablero lee la instantánea que publica cada corrida del proceso (`snapshot.duckdb`). Para crear una:\n\n"
+        "- `espejo demo` rastrea y puntúa la red de noticias sin conexión incluida: un tablero completo, sin "
+        "necesidad de internet;\n"
+        "- `espejo run` rastrea los medios reales y puntúa lo nuevo.\n\n"
+        "Si sus datos están en otro lugar, indíquele al tablero dónde con `{env}=/ruta/a/los/datos`.\n"
+        "Después recargue esta página."),
+    "nothing_analysed": (
+        "The snapshot in `{data_dir}` holds no analysed articles yet. Run `espejo run` (or `espejo demo`) to crawl "
+        "and score some, then reload this page.",
+        "La instantánea en `{data_dir}` aún no contiene artículos analizados. Ejecute `espejo run` (o `espejo demo`) "
+        "para rastrear y puntuar algunos y después recargue esta página."),
+    # sidebar: help texts and provenance
+    "model_version_help": (
+        "Every score is stored with the model version that produced it; the newest is first.",
+        "Cada puntuación se guarda con la versión del modelo que la produjo; la más reciente aparece primero."),
+    "dates_help": (
+        "Publication date (fetch date when the page gave none). Comparisons use the period of equal length just "
+        "before this one.",
+        "Fecha de publicación (la fecha de descarga cuando la página no indica ninguna). Las comparaciones usan el "
+        "periodo de igual duración inmediatamente anterior."),
+    "topic_help": (
+        "Topics and their terms (English and Spanish) are defined in dashboards/topics.toml: {topics}",
+        "Los temas y sus términos (en inglés y en español) se definen en dashboards/topics.toml: {topics}"),
+    "frame_help": (
+        "Keep only articles leading with this frame (score over the threshold and among its top frames).",
+        "Conservar solo los artículos cuyo encuadre principal es este (puntuación por encima del umbral y entre "
+        "sus encuadres más altos)."),
+    "run_started_finished": (
+        "Started {started}, finished {finished} ({status}); model {model}",
+        "Inició {started}, terminó {finished} ({status}); modelo {model}"),
+    "snapshot_published": ("Snapshot published {time} (UTC)", "Instantánea publicada {time} (UTC)"),
+    # filters caption
+    "caption.model": ("model `{model}`", "modelo `{model}`"),
+    "caption.outlets": ("outlets: {values}", "medios: {values}"),
+    "caption.languages": ("language: {values}", "idioma: {values}"),
+    "caption.topic": ("topic: {value}", "tema: {value}"),
+    "caption.frame": ("frame: {value}", "encuadre: {value}"),
+    "model_sentence": ("Model `{model}`.", "Modelo `{model}`."),
+    # stance
+    "stance_definition": (
+        "stance = mean over an article's mentions of the other country of P(positive) − P(negative), from −1 "
+        "(all negative) to +1 (all positive)",
+        "postura = promedio, sobre las menciones del otro país en un artículo, de P(positivo) − P(negativo), de −1 "
+        "(todas negativas) a +1 (todas positivas)"),
+    # evidence table
+    "no_scored_articles": ("No scored articles.", "No hay artículos puntuados."),
+    "date_help": ("Publication date, else the fetch date.", "Fecha de publicación; si falta, la fecha de descarga."),
+    "explorer_help": (
+        "Every sentence of the article, highlighted by its sentiment, with its frames and evidence.",
+        "Todas las oraciones del artículo, resaltadas según su sentimiento, con sus encuadres y su evidencia."),
+    # two mirrors
+    "mirrors_intro": (
+        "How U.S. news media portray Mexico (left) and how Mexican news media portray the United States (right): "
+        "the same measures on the same axes, so each side is the comparison for the other, and each figure is "
+        "compared with the period of equal length just before.",
+        "Cómo retratan los medios de EE. UU. a México (izquierda) y cómo retratan los medios mexicanos a Estados "
+        "Unidos (derecha): las mismas medidas en los mismos ejes, de modo que cada lado sirve de comparación para el "
+        "otro, y cada cifra se compara con el periodo de igual duración inmediatamente anterior."),
+    "no_scored_for_model": (
+        "No scored articles for model version `{model}` with these filters.",
+        "No hay artículos puntuados con la versión del modelo `{model}` y estos filtros."),
+    "articles_help": (
+        "Relevant articles with at least one scored mention of the other country; a story republished by several "
+        "outlets counts once.",
+        "Artículos relevantes con al menos una mención puntuada del otro país; una nota republicada por varios "
+        "medios cuenta una sola vez."),
+    "mentions_help": ("Mentions of the other country given a sentiment score.",
+                      "Menciones del otro país que recibieron una puntuación de sentimiento."),
+    "mean_stance_help": (
+        "Mean of article stance; {definition}. Interval: mean ± t·SD/√n over articles.",
+        "Promedio de la postura de los artículos; {definition}. Intervalo: media ± t·DE/√n sobre los artículos."),
+    "share_negative_help": ("Share of scored mentions whose most likely label is negative.",
+                            "Proporción de menciones puntuadas cuya etiqueta más probable es negativa."),
+    "ci_range": ("95% CI {low} to {high}", "intervalo de confianza del 95 % de {low} a {high}"),
+    "ci_needs_two": ("95% CI needs ≥ 2 articles", "el intervalo de confianza del 95 % requiere ≥ 2 artículos"),
+    "headline_caption": (
+        "Mean stance {interval} · n = {n} articles · model `{model}`. {previous_period} ({prev_from} – {prev_to}): "
+        "n = {prev_n}, mean stance {prev_mean}, share negative {prev_negative}.",
+        "Postura media: {interval} · n = {n} artículos · modelo `{model}`. {previous_period} ({prev_from} – "
+        "{prev_to}): n = {prev_n}, postura media {prev_mean}, proporción negativa {prev_negative}."),
+    "volume_caption": (
+        "Relevant articles with at least one scored mention, by publication month (fetch month when undated); same "
+        "scale as the other mirror. Model `{model}`.",
+        "Artículos relevantes con al menos una mención puntuada, por mes de publicación (mes de descarga si no "
+        "tienen fecha); misma escala que el otro espejo. Modelo `{model}`."),
+    "stance_caption": (
+        "{definition}. Line: mean over the month's articles; band: 95% interval (t·SD/√n); dashed line: 0 = neutral "
+        "on balance. Model `{model}`.",
+        "{definition}. Línea: media de los artículos del mes; banda: intervalo de confianza del 95 % (t·DE/√n); "
+        "línea discontinua: 0 = neutral en promedio. Modelo `{model}`."),
+    "no_frame_scores_model": ("No frame scores for this model version.",
+                              "No hay puntuaciones de encuadre para esta versión del modelo."),
+    "frame_bars_caption": (
+        "Bars: share of the period's scored articles leading with the frame (score over the threshold and among the "
+        "article's top frames; an article can lead with several, so shares need not add to 100%). Black ticks: the "
+        "previous period. Model `{model}`.",
+        "Barras: proporción de los artículos puntuados del periodo cuyo encuadre principal es este (puntuación por "
+        "encima del umbral y entre los encuadres más altos del artículo; un artículo puede tener varios, así que las "
+        "proporciones no tienen por qué sumar 100 %). Marcas negras: el periodo anterior. Modelo `{model}`."),
+    "evidence_caption": (
+        "The newest {n} articles at most. Per article: its stance, and the sentence holding its most strongly scored "
+        "mention of the other country, with the label and its probabilities (negative / neutral / positive); "
+        "*open* shows every sentence in the article explorer.",
+        "Los {n} artículos más recientes como máximo. Por artículo: su postura y la oración con su mención del otro "
+        "país puntuada con más fuerza, con la etiqueta y sus probabilidades (negativa / neutral / positiva); "
+        "*abrir* muestra todas las oraciones en el explorador de artículos."),
+    # charts
+    "chart.month": ("Month", "Mes"),
+    "chart.direction": ("Direction", "Dirección"),
+    "chart.period": ("Period", "Periodo"),
+    "chart.share": ("Share", "Proporción"),
+    "chart.share_scored": ("Share of scored articles", "Proporción de artículos puntuados"),
+    "chart.share_articles": ("Share of articles", "Proporción de artículos"),
+    "chart.share_outlet": ("Share of the outlet's articles", "Proporción de los artículos del medio"),
+    "chart.previous_share": ("Previous period share", "Proporción en el periodo anterior"),
+    "chart.previous_articles": ("Previous period articles", "Artículos en el periodo anterior"),
+    "chart.articles_n": ("Articles (n)", "Artículos (n)"),
+    "chart.articles_in_period": ("Articles in period", "Artículos en el periodo"),
+    "chart.ci_from": ("95% interval from", "Intervalo del 95 %: desde"),
+    "chart.ci_to": ("95% interval to", "Intervalo del 95 %: hasta"),
+    "chart.sd": ("SD", "DE"),
+    "chart.share_mentions_negative": ("Share of mentions negative", "Proporción de menciones negativas"),
+    "chart.rolling_mean": ("Rolling mean", "Media móvil"),
+    "chart.change_point": ("Change point", "Punto de cambio"),
+    "chart.before": ("Before", "Antes"),
+    "chart.after": ("After", "Después"),
+    "chart.method": ("Interval method", "Método del intervalo"),
+    "chart.outlet": ("Outlet", "Medio"),
+    "chart.survey_year": ("Survey year", "Año de la encuesta"),
+    "chart.percent_public": ("% of the public (survey)", "% del público (encuesta)"),
+    "chart.mirrors_direction": ("Mirrors the direction", "Refleja la dirección"),
+    "chart.measure": ("Measure", "Medida"),
+    "chart.population": ("Population", "Población"),
+    "chart.view_of": ("View of", "Opinión sobre"),
+    "chart.percent": ("Percent", "Porcentaje"),
+    "chart.year": ("Year", "Año"),
+    "chart.year_note": ("Year note", "Nota sobre el año"),
+    "chart.wording": ("Wording", "Redacción"),
+    "chart.source": ("Source", "Fuente"),
+    "chart.mean_stance_range": ("Mean stance (−1 to +1)", "Postura media (−1 a +1)"),
+    # trends
+    "trend_caption": (
+        "Points: mean article stance per {grain}; line: article-weighted rolling mean over {window} periods; band: "
+        "95% percentile bootstrap interval of the period's mean ({resamples} resamples of its articles, normal "
+        "interval above 2,000 articles); dashed rules: change points (PELT, ruptures, on the standardised means per "
+        "period, penalty 2·ln n). Each direction is the comparison for the other. Model `{model}`.",
+        "Puntos: postura media de los artículos por {grain}; línea: media móvil ponderada por artículos sobre {window} "
+        "periodos; banda: intervalo de confianza del 95 % por bootstrap de percentiles de la media del periodo "
+        "({resamples} remuestreos de sus artículos; intervalo normal con más de 2,000 artículos); líneas "
+        "discontinuas: puntos de cambio (PELT, ruptures, sobre las medias estandarizadas por periodo, penalización "
+        "2·ln n). Cada dirección sirve de comparación para la otra. Modelo `{model}`."),
+    "series.mean_stance": ("mean stance", "postura media"),
+    "series.frame_share": ("frame share", "proporción del encuadre"),
+    "no_change_points": (
+        "No change points: no series shifts by more than its noise at this grain and these filters.",
+        "No hay puntos de cambio: ninguna serie se desplaza más que su ruido con este periodo y estos filtros."),
+    "articles_behind_change": ("Articles behind the change point", "Artículos detrás del punto de cambio"),
+    "why_stance_positive": (
+        "the most positive articles of the new segment (stance moved {before} → {after})",
+        "los artículos más positivos del nuevo segmento (la postura pasó de {before} a {after})"),
+    "why_stance_negative": (
+        "the most negative articles of the new segment (stance moved {before} → {after})",
+        "los artículos más negativos del nuevo segmento (la postura pasó de {before} a {after})"),
+    "why_frame": (
+        "the new segment's articles leading with `{frame}` (share {before} → {after})",
+        "los artículos del nuevo segmento cuyo encuadre principal es `{frame}` (proporción de {before} a {after})"),
+    "drivers_caption": ("{start} – {end}: {why}; 50 at most.", "{start} – {end}: {why}; 50 como máximo."),
+    "frame_shares_expander": ("Frame shares with their change points", "Proporciones de encuadres con sus puntos de "
+    "cambio"),
+    "no_frame_scores": ("No frame scores.", "No hay puntuaciones de encuadre."),
+    "vocabulary_caption": (
+        "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): z > 0 marks a "
+        "word used more in the first group than the second beyond what its overall frequency explains. Words from the "
+        "sentences holding scored mentions of up to 5,000 articles per group (a fixed pseudo-random sample); English "
+        "and Spanish function words removed. Compare within one article language: across languages every word "
+        "differs.",
+        "Razón de log-momios ponderada con una previa de Dirichlet informativa (Monroe, Colaresi y Quinn, 2008): "
+        "z > 0 señala una palabra que el primer grupo usa más que el segundo, más allá de lo que explica su frecuencia "
+        "general. Palabras de las oraciones con menciones puntuadas de hasta 5,000 artículos por grupo (una muestra "
+        "pseudoaleatoria fija); se eliminan las palabras funcionales del inglés y del español. Compare dentro de un "
+        "mismo idioma de los artículos: entre idiomas todas las palabras difieren."),
+    "vocab_language": ("Article language for the comparison", "Idioma de los artículos para la comparación"),
+    "lang.en": ("English", "Inglés"),
+    "lang.es": ("Spanish", "Español"),
+    "lang.all": ("All", "Todos"),
+    "tab.directions": ("U.S. media vs Mexican media", "Medios de EE. UU. frente a medios mexicanos"),
+    "tab.periods": ("This period vs the one before", "Este periodo frente al anterior"),
+    "vocab_needs_both": (
+        "Both directions need articles in this language ({language}) for a comparison; found: {found}",
+        "Para comparar, ambas direcciones necesitan artículos en este idioma ({language}); se encontraron: {found}"),
+    "none": ("none", "ninguna"),
+    "direction": ("Direction", "Dirección"),
+    "vocab_no_previous": (
+        "The previous period ({prev_from} – {prev_to}) has no articles for this direction and language: narrow the "
+        "dates to compare a period with the one before it.",
+        "El periodo anterior ({prev_from} – {prev_to}) no tiene artículos para esta dirección e idioma: acote las "
+        "fechas para comparar un periodo con el anterior."),
+    # frames
+    "frames_shown": ("Frames shown per direction", "Encuadres mostrados por dirección"),
+    "no_articles_filters": ("No articles with these filters.", "No hay artículos con estos filtros."),
+    "frame_lines_caption": (
+        "Share of each {grain}'s scored articles leading with the frame (score over the threshold and among the "
+        "article's top frames), for the frames most used in the period; both panels share the y axis, so the other "
+        "direction is the comparison. Dashed rules: change points (PELT). Model `{model}`.",
+        "Proporción de los artículos puntuados de cada {grain} cuyo encuadre principal es este (puntuación por encima "
+        "del umbral y entre los encuadres más altos del artículo), para los encuadres más usados en el periodo; ambos "
+        "paneles comparten el eje y, así que la otra dirección sirve de comparación. Líneas discontinuas: puntos de "
+        "cambio (PELT). Modelo `{model}`."),
+    "frame_outlet": ("Frame × outlet", "Encuadre × medio"),
+    "no_frame_scores_filters": ("No frame scores for these filters.",
+                                "No hay puntuaciones de encuadre con estos filtros."),
+    "frame_outlet_caption": (
+        "Each cell: share of the outlet's scored articles (every outlet that ran a story counts it) leading with the "
+        "frame; compare along a column to see which outlets lean on a frame more than others. The 12 most used "
+        "frames. Model `{model}`.",
+        "Cada celda: proporción de los artículos puntuados del medio (cada medio que publicó una nota la cuenta) cuyo "
+        "encuadre principal es este; compare a lo largo de una columna para ver qué medios recurren más a un "
+        "encuadre. Los 12 encuadres más usados. Modelo `{model}`."),
+    # outlets
+    "outlet_volume_caption": (
+        "Scored articles that ran at the outlet (a wire story counts at each outlet that ran it); colour: the "
+        "direction the outlet covers. Previous period in the table below.",
+        "Artículos puntuados que publicó el medio (una nota de agencia cuenta en cada medio que la publicó); color: la "
+        "dirección que cubre el medio. El periodo anterior está en la tabla de abajo."),
+    "outlet_tone_caption": (
+        "{definition}. Point: the outlet's mean; line: 95% interval (t·SD/√n); dashed: neutral.",
+        "{definition}. Punto: la media del medio; línea: intervalo de confianza del 95 % (t·DE/√n); discontinua: "
+        "neutral."),
+    "frame_mix_caption": (
+        "Frame mix: share of each outlet's scored articles leading with each of the 10 most used frames.",
+        "Mezcla de encuadres: proporción de los artículos puntuados de cada medio cuyo encuadre principal es cada uno "
+        "de los 10 encuadres más usados."),
+    # public diplomacy
+    "no_topics": ("No topics defined in `{path}`.", "No hay temas definidos en `{path}`."),
+    "topic_summary_caption": (
+        "Per topic and direction: scored articles whose title or text contains one of the topic's terms (English or "
+        "Spanish, at the start of a word), their share of all the direction's articles, their mean stance and how far "
+        "it sits from the direction's overall mean (the comparison), and the count in the previous period of equal "
+        "length. Overall: U.S. media {us}, Mexican media {mx}. Terms: `{file}`.",
+        "Por tema y dirección: artículos puntuados cuyo título o texto contiene uno de los términos del tema (en "
+        "inglés o en español, al inicio de una palabra), su proporción sobre todos los artículos de la dirección, su "
+        "postura media y su distancia a la media general de la dirección (la comparación), y el conteo en el periodo "
+        "anterior de igual duración. En general: medios de EE. UU. {us}, medios mexicanos {mx}. Términos: `{file}`."),
+    "no_topic_match": ("No article matches any topic with these filters.",
+                       "Ningún artículo coincide con algún tema con estos filtros."),
+    "topic_lines_caption": (
+        "Monthly; one line per direction (blue: U.S. media on Mexico, vermillion: Mexican media on the U.S.).",
+        "Mensual; una línea por dirección (azul: medios de EE. UU. sobre México; bermellón: medios mexicanos sobre "
+        "EE. UU.)."),
+    "topic_evidence_caption": (
+        "{topic}: the newest 100 matching articles at most, with the sentence behind each score. Share negative "
+        "overall: U.S. media {us}, Mexican media {mx}.",
+        "{topic}: los 100 artículos coincidentes más recientes como máximo, con la oración detrás de cada puntuación. "
+        "Proporción negativa en general: medios de EE. UU. {us}, medios mexicanos {mx}."),
+    # explorer
+    "search_note": (
+        "search: case-insensitive substring of title or text (the DuckDB `fts` extension cannot be installed "
+        "offline, so no stemming or ranking)",
+        "búsqueda: subcadena del título o del texto, sin distinguir mayúsculas (la extensión `fts` de DuckDB no puede "
+        "instalarse sin conexión, así que no hay lematización ni ordenamiento por relevancia)"),
+    "search_placeholder": ("e.g. aranceles, sister city", "p. ej., aranceles, sister city"),
+    "no_search_match": ("No article with “{query}” matches these filters.",
+                        "Ningún artículo con «{query}» coincide con estos filtros."),
+    "search_count": ("Articles found: {n} (200 at most), newest first.",
+                     "Artículos encontrados: {n} (200 como máximo), los más recientes primero."),
+    "article_id_help": ("Set by the “open” links of every evidence table; paste an id to open any article.",
+                        "Lo fijan los enlaces «abrir» de cada tabla de evidencia; pegue un id para abrir cualquier "
+                        "artículo."),
+    "open_hint": ("Open an article from any evidence table (the “open” column) or search results, or paste its id.",
+                  "Abra un artículo desde cualquier tabla de evidencia (la columna «abrir») o desde los resultados de "
+                  "búsqueda, o pegue su id."),
+    "no_article_id": ("No article with id `{id}` in this snapshot.",
+                      "No hay ningún artículo con id `{id}` en esta instantánea."),
+    "untitled": ("(untitled)", "(sin título)"),
+    "published_on": ("published {date}", "publicado el {date}"),
+    "no_publication_date": ("no publication date", "sin fecha de publicación"),
+    "language_code": ("language `{code}`", "idioma `{code}`"),
+    "article_caption": (
+        "Article `{id}` · also at: {outlets} · first stored by run `{first_run}` · model `{model}`, analysed by run "
+        "`{analysis_run}` · stance {stance} ({definition})",
+        "Artículo `{id}` · también en: {outlets} · guardado por primera vez en la corrida `{first_run}` · modelo "
+        "`{model}`, analizado en la corrida `{analysis_run}` · postura {stance} ({definition})"),
+    "not_analysed_by_model": ("Model version `{model}` has not analysed this article.",
+                              "La versión del modelo `{model}` no ha analizado este artículo."),
+    "sentiment.negative": ("negative", "negativo"),
+    "sentiment.neutral": ("neutral", "neutral"),
+    "sentiment.positive": ("positive", "positivo"),
+    "mention_tooltip": ("{surface}: {label} (neg {neg} / neu {neu} / pos {pos}, run {run})",
+                        "{surface}: {label} (neg {neg} / neu {neu} / pos {pos}, corrida {run})"),
+    "sentence_legend": (
+        "sentences that mention the other country, coloured by the label of their most strongly scored mention "
+        "(hover for every mention's probabilities); the mention itself is underlined.",
+        "oraciones que mencionan al otro país, coloreadas según la etiqueta de su mención puntuada con más fuerza "
+        "(pase el cursor para ver las probabilidades de cada mención); la mención misma está subrayada."),
+    "target_mentions": ("Target mentions", "Menciones del objetivo"),
+    "frames_evidence": ("Frames and their evidence", "Encuadres y su evidencia"),
+    "leading_help": ("Counted as a leading frame (over the threshold, among the top frames)",
+                     "Se cuenta como encuadre principal (por encima del umbral, entre los encuadres más altos)"),
+    # public opinion
+    "no_survey": (
+        "No survey reference points in `{path}`{missing}. Add rows with measure, population, view_of, percent, year "
+        "and source.",
+        "No hay datos de encuesta de referencia en `{path}`{missing}. Agregue filas con measure, population, view_of, "
+        "percent, year y source."),
+    "missing_columns": (" (missing columns: {columns})", " (faltan las columnas: {columns})"),
+    "surveys_heading": ("Surveys: % of the public", "Encuestas: % del público"),
+    "surveys_caption": (
+        "Each point is a survey figure as cited in the source; colour: the media direction it sits beside (Mexicans "
+        "on the U.S. ↔ Mexican media; Americans on Mexico ↔ U.S. media). Approximate figures (“three in ten”) and "
+        "inferred years are marked in the table.",
+        "Cada punto es una cifra de encuesta tal como la cita la fuente; color: la dirección de los medios junto a la "
+        "que se muestra (mexicanos sobre EE. UU. ↔ medios mexicanos; estadounidenses sobre México ↔ medios de "
+        "EE. UU.). Las cifras aproximadas («tres de cada diez») y los años inferidos se señalan en la tabla."),
+    "media_heading": ("Media: mean stance per month", "Medios: postura media por mes"),
+    "media_caption": (
+        "{definition}. {filters}. Not comparable in level with the survey percentages: shown for direction and timing "
+        "only.",
+        "{definition}. {filters}. No es comparable en nivel con los porcentajes de las encuestas: se muestra solo "
+        "para ver la dirección y el momento de los cambios."),
+    "edit_survey": ("Edit `{path}` to add survey points; every row needs its source and year.",
+                    "Edite `{path}` para agregar datos de encuesta; cada fila necesita su fuente y su año."),
+    # runs and data health
+    "recent_runs": ("Recent runs", "Corridas recientes"),
+    "no_run_yet": ("No run recorded yet.", "Aún no hay corridas registradas."),
+    "runs_recorded": ("Runs recorded", "Corridas registradas"),
+    "latest_status": ("Latest status", "Estado más reciente"),
+    "sources_failed_latest": ("Sources failed (latest)", "Fuentes fallidas (última)"),
+    "new_articles_latest": ("New articles (latest)", "Artículos nuevos (última)"),
+    "outlets_per_run": ("Outlets per run", "Medios por corrida"),
+    "no_outlet_results": ("No per-outlet crawl results recorded.",
+                          "No hay resultados de rastreo por medio registrados."),
+    "no_outlet_failed": ("No outlet failed in the recent runs.", "Ningún medio falló en las corridas recientes."),
+    "failed_crawls": ("{n} failed outlet crawls in the recent runs.",
+                      "Rastreos de medios fallidos en las corridas recientes: {n}."),
+    "items_vs_earlier": ("Items in the latest run against earlier runs (robust z)",
+                         "Elementos en la última corrida frente a corridas anteriores (z robusto)"),
+    "unusual_volume": ("Unusual weekly volume", "Volumen semanal inusual"),
+    "no_articles_stored": ("No articles stored.", "No hay artículos guardados."),
+    "no_unusual_volume": (
+        "No outlet's latest week is unusually low or high against its own history (|robust z| < 3.5).",
+        "Ningún medio tiene una última semana inusualmente baja o alta frente a su propio historial "
+        "(|z robusto| < 3.5)."),
+    "unusual_outlets": ("Outlets with an unusual latest week ({n}): {outlets}",
+                        "Medios con una última semana inusual ({n}): {outlets}"),
+    "volume_status.high": ("high", "alto"),
+    "volume_status.low": ("low", "bajo"),
+    "volume_caption_health": (
+        "Articles first seen at each outlet per week (publication date, else fetch date). The latest week is compared "
+        "with the outlet's earlier weeks (empty weeks count as zero): robust z = (x − median) / (1.4826·MAD); flagged "
+        "at |z| ≥ 3.5. Fewer than 6 earlier weeks: too little history to judge.",
+        "Artículos vistos por primera vez en cada medio por semana (fecha de publicación; si falta, fecha de "
+        "descarga). La última semana se compara con las semanas anteriores del medio (las semanas vacías cuentan "
+        "como cero): z robusto = (x − mediana) / (1.4826·MAD); se señala con |z| ≥ 3.5. Con menos de 6 semanas "
+        "anteriores no hay historial suficiente para juzgar."),
+    # export
+    "export.articles": ("Articles", "Artículos"),
+    "export.mentions": ("Mentions", "Menciones"),
+    "export.aggregates": ("Aggregates", "Agregados"),
+    "export_desc.articles": (
+        "One row per scored article: direction, date, outlets, title, URL, stance, mention counts, model version and "
+        "the run that analysed it.",
+        "Una fila por artículo puntuado: dirección, fecha, medios, título, URL, postura, conteos de menciones, versión "
+        "del modelo y la corrida que lo analizó."),
+    "export_desc.mentions": (
+        "One row per scored mention of the other country: the sentence, the surface as written, the label and its "
+        "probabilities, model version and run.",
+        "Una fila por mención puntuada del otro país: la oración, la forma tal como aparece escrita, la etiqueta y sus "
+        "probabilidades, la versión del modelo y la corrida."),
+    "export_desc.aggregates": (
+        "Per direction and month: articles, mentions, mean stance with its SD and 95% interval, share negative.",
+        "Por dirección y mes: artículos, menciones, postura media con su DE y su intervalo de confianza del 95 %, "
+        "proporción negativa."),
+    "export_capped": (" Capped at {n} rows: narrow the filters for more.",
+                      " Limitado a {n} filas: acote los filtros para obtener más."),
+    "export_columns_note": (
+        "Column names in the files stay in English, whatever the interface language, so scripts can read them.",
+        "Los nombres de las columnas en los archivos se mantienen en inglés, sea cual sea el idioma de la interfaz, "
+        "para que los scripts puedan leerlos."),
+    "rows": ("Rows", "Filas"),
+    "export_page": ("Page ({n} rows each)", "Página ({n} filas cada una)"),
+    "export_shown": ("Showing rows {first}–{last} of {total}; the files hold all {in_file} rows and are prepared "
+                     "when you click a button.",
+                     "Se muestran las filas {first}–{last} de {total}; los archivos contienen las {in_file} filas y "
+                     "se preparan al hacer clic en un botón."),
+    # table column headers ("col." + the column's name in the data; the files exported keep the names)
+    "col.date": ("date", "fecha"),
+    "col.day": ("date", "fecha"),
+    "col.title": ("title", "título"),
+    "col.sentence": ("sentence", "oración"),
+    "col.target as written": ("target as written", "objetivo tal como aparece escrito"),
+    "col.stance": ("stance", "postura"),
+    "col.label": ("label", "etiqueta"),
+    "col.P(neg / neu / pos)": ("P(neg / neu / pos)", "P(neg / neu / pos)"),
+    "col.outlets": ("outlets", "medios"),
+    "col.outlet": ("outlet", "medio"),
+    "col.explorer": ("explorer", "explorador"),
+    "col.url": ("url", "URL"),
+    "col.model version": ("model version", "versión del modelo"),
+    "col.model_version": ("model version", "versión del modelo"),
+    "col.run id": ("run id", "id de la corrida"),
+    "col.run_id": ("run id", "id de la corrida"),
+    "col.topic": ("topic", "tema"),
+    "col.direction": ("direction", "dirección"),
+    "col.articles": ("articles", "artículos"),
+    "col.share of direction's articles": ("share of direction's articles",
+                                          "proporción de los artículos de la dirección"),
+    "col.mean stance": ("mean stance", "postura media"),
+    "col.mean_stance": ("mean stance", "postura media"),
+    "col.vs direction overall": ("vs direction overall", "vs la dirección en general"),
+    "col.articles, previous period": ("articles, previous period", "artículos, periodo anterior"),
+    "col.articles_previous": ("articles, previous period", "artículos, periodo anterior"),
+    "col.mean_stance_previous": ("mean stance, previous period", "postura media, periodo anterior"),
+    "col.mentions": ("mentions", "menciones"),
+    "col.article_id": ("article id", "id del artículo"),
+    "col.mention_id": ("mention id", "id de la mención"),
+    "col.sentence_index": ("sentence #", "n.º de oración"),
+    "col.evidence_sentence_index": ("evidence sentence #", "n.º de la oración de evidencia"),
+    "col.surface": ("as written", "tal como aparece escrito"),
+    "col.target": ("target", "objetivo"),
+    "col.p_negative": ("P(negative)", "P(negativo)"),
+    "col.p_neutral": ("P(neutral)", "P(neutral)"),
+    "col.p_positive": ("P(positive)", "P(positivo)"),
+    "col.frame": ("frame", "encuadre"),
+    "col.score": ("score", "puntuación"),
+    "col.evidence": ("evidence", "evidencia"),
+    "col.leading": ("leading", "principal"),
+    "col.source_key": ("outlet key", "clave del medio"),
+    "col.name": ("outlet", "medio"),
+    "col.country": ("country", "país"),
+    "col.language": ("language", "idioma"),
+    "col.negative": ("negative mentions", "menciones negativas"),
+    "col.analysis_run_id": ("analysis run", "corrida del análisis"),
+    "col.period": ("period", "periodo"),
+    "col.stance_sd": ("stance SD", "DE de la postura"),
+    "col.ci_low": ("95% CI low", "IC 95 %: límite inferior"),
+    "col.ci_high": ("95% CI high", "IC 95 %: límite superior"),
+    "col.share_negative": ("share negative", "proporción negativa"),
+    "col.series": ("series", "serie"),
+    "col.from": ("from", "desde"),
+    "col.to": ("to", "hasta"),
+    "col.before": ("before", "antes"),
+    "col.after": ("after", "después"),
+    "col.word": ("word", "palabra"),
+    "col.n_a": ("count, first group", "frecuencia, primer grupo"),
+    "col.n_b": ("count, second group", "frecuencia, segundo grupo"),
+    "col.delta": ("log-odds difference", "diferencia de log-momios"),
+    "col.z": ("z", "z"),
+    "col.measure": ("measure", "medida"),
+    "col.population": ("population", "población"),
+    "col.view_of": ("view of", "opinión sobre"),
+    "col.percent": ("percent", "porcentaje"),
+    "col.year": ("year", "año"),
+    "col.year_note": ("year note", "nota sobre el año"),
+    "col.wording": ("wording", "redacción"),
+    "col.source": ("source", "fuente"),
+    "col.source_url": ("source URL", "URL de la fuente"),
+    "col.started_at": ("started", "inicio"),
+    "col.finished_at": ("finished", "fin"),
+    "col.status": ("status", "estado"),
+    "col.sources_ok": ("sources ok", "fuentes correctas"),
+    "col.sources_failed": ("sources failed", "fuentes fallidas"),
+    "col.items_crawled": ("items crawled", "elementos rastreados"),
+    "col.articles_new": ("new articles", "artículos nuevos"),
+    "col.mentions_scored": ("mentions scored", "menciones puntuadas"),
+    "col.frames_scored": ("frames scored", "encuadres puntuados"),
+    "col.total_seconds": ("seconds", "segundos"),
+    "col.code_version": ("code version", "versión del código"),
+    "col.notes": ("notes", "notas"),
+    "col.items": ("items", "elementos"),
+    "col.pages_fetched": ("pages fetched", "páginas descargadas"),
+    "col.http_errors": ("HTTP errors", "errores HTTP"),
+    "col.skipped_irrelevant": ("skipped: irrelevant", "omitidos: irrelevantes"),
+    "col.skipped_known": ("skipped: already stored", "omitidos: ya guardados"),
+    "col.error": ("error", "error"),
+    "col.seconds": ("seconds", "segundos"),
+    "col.runs": ("runs", "corridas"),
+    "col.failures": ("failures", "fallos"),
+    "col.items_last": ("items, latest run", "elementos, última corrida"),
+    "col.items_median": ("items, median", "elementos, mediana"),
+    "col.items_latest": ("items, latest run", "elementos, última corrida"),
+    "col.items_median_before": ("items, median of earlier runs", "elementos, mediana de corridas anteriores"),
+    "col.robust_z": ("robust z", "z robusto"),
+    "col.latest_week": ("latest week", "última semana"),
+    "col.median_before": ("median of earlier weeks", "mediana de semanas anteriores"),
+    "col.outlet_articles": ("outlet's articles", "artículos del medio"),
 }
 
 
-def t(key: str, lang: str = "en") -> str:
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """The string for `key` in `lang`, its {placeholders} filled from `values` (when any are given)."""
     en, es = STRINGS[key]
-    return es if lang == "es" and es else en
+    text = es if lang == "es" and es else en
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    return key in STRINGS

@@ -48,33 +48,22 @@ PAGES = (
 )
 
 
+def _url_lang() -> str:
+    """The interface language before the sidebar exists (the pages without data have no switch)."""
+    lang = st.query_params.get(LANG_KEY, st.session_state.get(LANG_KEY, "en"))
+    return lang if lang in LANGUAGES else "en"
+
+
 def show_empty_warehouse() -> None:
     data_dir = default_data_dir()
     st.title("Espejo")
-    st.info(
-        f"""
-        **No published data yet** in `{data_dir}`.
-
-        The dashboard reads the snapshot a pipeline run publishes (`snapshot.duckdb`). To make one:
-
-        - `espejo demo` crawls and scores the bundled offline news web: a full dashboard, no internet needed;
-        - `espejo run` crawls the real outlets and scores what is new.
-
-        If your data lives elsewhere, point the dashboard at it with `{DATA_DIR_ENV}=/path/to/data`.
-        Then reload this page.
-        """,
-        icon=":material/info:",
-    )
+    st.info(t("empty_warehouse", _url_lang(), data_dir=data_dir, env=DATA_DIR_ENV), icon=":material/info:")
 
 
 def show_nothing_analysed() -> None:
     data_dir = default_data_dir()
     st.title("Espejo")
-    st.info(
-        f"The snapshot in `{data_dir}` holds no analysed articles yet. "
-        "Run `espejo run` (or `espejo demo`) to crawl and score some, then reload this page.",
-        icon=":material/info:",
-    )
+    st.info(t("nothing_analysed", _url_lang(), data_dir=data_dir), icon=":material/info:")
 
 
 def show_stale_snapshot() -> None:
@@ -100,7 +89,9 @@ def sidebar_language() -> str:
     with st.sidebar:
         # No format_func on a bound widget: the URL would carry the displayed label, not the key.
         lang = st.segmented_control(
-            "Interface", list(LANGUAGES), default="en", key=LANG_KEY, bind="query-params", required=True,
+            # One label in both languages: the switch must be findable whichever language is on.
+            t("interface_language", "en") + " / " + t("interface_language", "es"), list(LANGUAGES),
+            default="en", key=LANG_KEY, bind="query-params", required=True,
             label_visibility="collapsed", help=" / ".join(f"{k}: {v}" for k, v in LANGUAGES.items()),
         )
     return lang or "en"
@@ -114,15 +105,14 @@ def sidebar_filters(data_dir: Path, stamp: int, model_versions: list[str], lang:
     with st.sidebar:
         model_version = st.selectbox(
             t("model_version", lang), model_versions, key=MODEL_VERSION_KEY, bind="query-params",
-            help="Every score is stored with the model version that produced it; the newest is first.",
+            help=t("model_version_help", lang),
         )
         options = cache.filter_options(data_dir, stamp, model_version)
         first = options.first_day or date.today()
         last = options.last_day or first
         picked = st.date_input(
             t("dates", lang), value=(first, last), key=DATES_KEY, bind="query-params", format="YYYY-MM-DD",
-            help="Publication date (fetch date when the page gave none). Comparisons use the period of equal "
-            "length just before this one.",
+            help=t("dates_help", lang),
         )
         date_from, date_to = _date_range(picked, first, last)
         names = dict(zip(options.outlets["source_key"], options.outlets["name"], strict=True))
@@ -143,14 +133,13 @@ def sidebar_filters(data_dir: Path, stamp: int, model_versions: list[str], lang:
         topic_labels = {tp.key: tp.label(lang) for tp in topics}
         topic = st.selectbox(
             t("topic", lang), [ALL, *topic_labels], key=TOPIC_KEY, bind="query-params",
-            help="Topics and their terms (English and Spanish) are defined in dashboards/topics.toml: "
-            + "; ".join(f"{k}: {v}" for k, v in topic_labels.items()),
+            help=t("topic_help", lang, topics="; ".join(f"{k}: {v}" for k, v in topic_labels.items())),
         )
         if topic in topic_labels:
             st.caption(topic_labels[topic])
         frame = st.selectbox(
             t("frame", lang), [ALL, *options.frames], key=FRAME_KEY, bind="query-params",
-            help="Keep only articles leading with this frame (score over the threshold and among its top frames).",
+            help=t("frame_help", lang),
         )
     filters = Filters(
         model_version=model_version,
@@ -172,13 +161,11 @@ def sidebar_provenance(data_dir: Path, stamp: int, lang: str) -> None:
             st.caption(t("no_run", lang))
         else:
             st.markdown(f"`{run.run_id}`")
-            st.caption(
-                f"Started {_format_time(run.started_at)}, finished {_format_time(run.finished_at)} "
-                f"({run.status}); model {run.model_version or '—'}"
-            )
+            st.caption(t("run_started_finished", lang, started=_format_time(run.started_at),
+                         finished=_format_time(run.finished_at), status=run.status, model=run.model_version or "—"))
         st.markdown(f"**{t('data_folder', lang)}**")
         st.caption(f"`{data_dir}`")
-        st.caption(f"Snapshot published {_format_time(pd.Timestamp(stamp, unit='ns'))} (UTC)")
+        st.caption(t("snapshot_published", lang, time=_format_time(pd.Timestamp(stamp, unit="ns"))))
 
 
 def view_query(filters: Filters, lang: str, model_versions: list[str], first: date | None, last: date | None) -> str:
@@ -200,21 +187,21 @@ def view_query(filters: Filters, lang: str, model_versions: list[str], first: da
 
 
 def main() -> None:
-    st.set_page_config(page_title="Espejo — two mirrors", page_icon=":material/compare:", layout="wide")
+    st.set_page_config(page_title=t("app_title", _url_lang()), page_icon=":material/compare:", layout="wide")
     data_dir = default_data_dir()
     stamp = data.snapshot_stamp(data_dir)
 
     if stamp is None:
-        st.navigation([st.Page(show_empty_warehouse, title="Getting started")]).run()
+        st.navigation([st.Page(show_empty_warehouse, title=t("page.getting_started", _url_lang()))]).run()
         return
     model_versions = cache.model_versions(data_dir, stamp)
     if not model_versions:
-        st.navigation([st.Page(show_nothing_analysed, title="Getting started")]).run()
+        st.navigation([st.Page(show_nothing_analysed, title=t("page.getting_started", _url_lang()))]).run()
         return
 
     lang = sidebar_language()
     if not cache.has_dashboard_tables(data_dir, stamp):
-        st.navigation([st.Page(show_stale_snapshot, title="Getting started")]).run()
+        st.navigation([st.Page(show_stale_snapshot, title=t("page.getting_started", lang))]).run()
         return
     filters = sidebar_filters(data_dir, stamp, model_versions, lang)
     sidebar_provenance(data_dir, stamp, lang)

@@ -4,19 +4,43 @@ explorer, the empty-result message and CSV/Parquet download buttons."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
+from espejo.dashboards.charts import frame_label
 from espejo.dashboards.data import DIRECTIONS
-from espejo.dashboards.i18n import t
+from espejo.dashboards.i18n import has, t
 from espejo.dashboards.view import View
 
-STANCE_DEFINITION = (
-    "stance = mean over an article's mentions of the other country of P(positive) − P(negative), "
-    "from −1 (all negative) to +1 (all positive)"
-)
+STANCE_DEFINITION = t("stance_definition", "en")
+
+
+def stance_definition(lang: str) -> str:
+    return t("stance_definition", lang)
+
+
+def sentiment_label(label, lang: str) -> str:
+    """A sentiment label (negative / neutral / positive) in `lang`; anything else as it is."""
+    return t(f"sentiment.{label}", lang) if isinstance(label, str) and has(f"sentiment.{label}") else label
+
+
+def column_labels(lang: str, columns, config: dict | None = None) -> dict:
+    """A `column_config` that gives every column its header in `lang` (i18n keys "col.<name>"), keeping the
+    formats and help texts of `config`. The data keep their column names (links, exports and tests use them)."""
+    config = dict(config or {})
+    for name in columns:
+        key = f"col.{name}"
+        if not has(key):
+            continue
+        existing = config.get(name)
+        if existing is None:
+            config[name] = {"label": t(key, lang)}
+        elif isinstance(existing, dict):
+            config[name] = {**existing, "label": t(key, lang)}
+    return config
 
 
 def signed(value: float | None) -> str:
@@ -38,15 +62,17 @@ def period_label(view: View) -> str:
 
 def filters_caption(view: View) -> str:
     f = view.filters
-    parts = [period_label(view), f"model `{f.model_version}`"]
+    lang = view.lang
+    parts = [period_label(view), t("caption.model", lang, model=f.model_version)]
     if f.outlets:
-        parts.append("outlets: " + ", ".join(f.outlets))
+        parts.append(t("caption.outlets", lang, values=", ".join(f.outlets)))
     if f.languages:
-        parts.append("language: " + ", ".join(f.languages))
+        parts.append(t("caption.languages", lang, values=", ".join(f.languages)))
     if f.topic:
-        parts.append(f"topic: {f.topic}")
+        topic = next((tp.label(lang) for tp in view.topics if tp.key == f.topic), f.topic)
+        parts.append(t("caption.topic", lang, value=topic))
     if f.frame:
-        parts.append(f"frame: {f.frame}")
+        parts.append(t("caption.frame", lang, value=frame_label(f.frame, lang)))
     return " · ".join(parts)
 
 
@@ -63,7 +89,7 @@ def explorer_link(view: View, article_id: str) -> str:
 def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> None:
     """Articles with the sentence behind the strongest-scored mention, linked to the explorer."""
     if rows.empty:
-        st.caption("No scored articles.")
+        st.caption(t("no_scored_articles", view.lang))
         return
     table = pd.DataFrame(
         {
@@ -72,7 +98,7 @@ def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> No
             "sentence": rows["sentence"],
             "target as written": rows["target_as_written"],
             "stance": rows["stance"],
-            "label": rows["label"],
+            "label": [sentiment_label(x, view.lang) for x in rows["label"]],
             "P(neg / neu / pos)": [
                 "—" if pd.isna(n) else f"{n:.2f} / {u:.2f} / {p:.2f}"
                 for n, u, p in zip(rows["p_negative"], rows["p_neutral"], rows["p_positive"], strict=True)
@@ -88,16 +114,14 @@ def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> No
         table,
         hide_index=True,
         key=key,
-        column_config={
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD",
-                                                help="Publication date, else the fetch date."),
-            "stance": st.column_config.NumberColumn("stance", format="%+.2f", help=STANCE_DEFINITION),
-            "sentence": st.column_config.TextColumn("sentence", width="large"),
+        column_config=column_labels(view.lang, table.columns, {
+            "date": st.column_config.DateColumn(format="YYYY-MM-DD", help=t("date_help", view.lang)),
+            "stance": st.column_config.NumberColumn(format="%+.2f", help=stance_definition(view.lang)),
+            "sentence": st.column_config.TextColumn(width="large"),
             "explorer": st.column_config.LinkColumn(
-                "explorer", display_text=t("open_article", view.lang),
-                help="Every sentence of the article, highlighted by its sentiment, with its frames and evidence."),
-            "url": st.column_config.LinkColumn("url"),
-        },
+                display_text=t("open_article", view.lang), help=t("explorer_help", view.lang)),
+            "url": st.column_config.LinkColumn(),
+        }),
     )
 
 
@@ -111,11 +135,18 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(view: View, frame: pd.DataFrame, stem: str, key: str) -> None:
+def download_buttons(view: View, frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str) -> None:
+    """CSV and Parquet buttons. Given a function instead of a frame, the file is only read and converted when
+    a button is clicked (Streamlit's deferred download), so a large export does not slow the page down."""
+    if callable(frame):
+        load = frame
+        csv, parquet = (lambda: to_csv(load())), (lambda: to_parquet(load()))
+    else:
+        csv, parquet = to_csv(frame), to_parquet(frame)
     left, right = st.columns(2)
-    left.download_button(f"{t('download_csv', view.lang)} · {stem}", to_csv(frame), file_name=f"{stem}.csv",
+    left.download_button(f"{t('download_csv', view.lang)} · {stem}", csv, file_name=f"{stem}.csv",
                          mime="text/csv", key=f"{key}-csv", on_click="ignore", icon=":material/download:")
-    right.download_button(f"{t('download_parquet', view.lang)} · {stem}", to_parquet(frame),
+    right.download_button(f"{t('download_parquet', view.lang)} · {stem}", parquet,
                           file_name=f"{stem}.parquet", mime="application/vnd.apache.parquet", key=f"{key}-parquet",
                           on_click="ignore", icon=":material/download:")
 

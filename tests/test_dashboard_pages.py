@@ -221,6 +221,48 @@ def test_exported_files_reread_equal_to_what_is_shown(warehouse_dir, monkeypatch
                 assert list(from_csv[column].astype(str)) == list(frame[column].astype(str))
 
 
+def test_a_large_export_is_paged_and_its_files_are_read_only_on_download(warehouse_dir, monkeypatch):
+    """With pages of 2 rows the fixture's exports span several pages: the page shows one, the buttons carry
+    functions that read the whole file when clicked, and those files hold every row, in the shown order."""
+    import streamlit as st
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    monkeypatch.setattr(data, "EXPORT_PAGE_ROWS", 2)
+    st.cache_data.clear()  # pages cached at the default size must not answer for this one
+    offered: dict[str, object] = {}
+    original = ButtonMixin.download_button
+
+    def record(self, label, data_, *args, file_name=None, **kwargs):
+        offered[file_name] = data_
+        return original(self, label, data_, *args, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", record)
+    try:
+        at = open_page(warehouse_dir, monkeypatch, "export")
+        articles_shown, mentions_shown = at.dataframe[0].value, at.dataframe[1].value
+        assert len(articles_shown) == len(mentions_shown) == 2
+        assert [n.key for n in at.number_input] == ["export-page-articles", "export-page-mentions"]
+        for name, shown, expected in (("articles", articles_shown, len(counted("us->mx")) + len(counted("mx->us"))),
+                                      ("mentions", mentions_shown, sum(len(a.mentions) for a in ARTICLES
+                                                                       if a.relevant))):
+            loader = next(v for k, v in offered.items() if k.endswith(f"_{name}.parquet"))
+            assert callable(loader), f"the {name} file is prepared on click, not with the page"
+            whole = pd.read_parquet(io.BytesIO(loader()))
+            assert len(whole) == expected
+            pd.testing.assert_frame_equal(whole.head(2), shown.reset_index(drop=True), check_dtype=False)
+            csv_loader = next(v for k, v in offered.items() if k.endswith(f"_{name}.csv"))
+            assert len(pd.read_csv(io.BytesIO(csv_loader()))) == expected
+
+        at.number_input(key="export-page-articles").set_value(2).run()
+        assert not at.exception
+        second = at.dataframe[0].value
+        whole = data.export_articles(warehouse_dir, Filters(MODEL, pd.Timestamp(FIRST_DAY).date(),
+                                                            pd.Timestamp(LAST_DAY).date()))
+        assert list(second["article_id"]) == list(whole["article_id"][2:4])
+    finally:
+        st.cache_data.clear()
+
+
 # --- the data behind the pages --------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from espejo.dashboards import cache, charts
 from espejo.dashboards.filters import topics_file
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import evidence_table, filters_caption, no_match, percent, signed
+from espejo.dashboards.ui import column_labels, evidence_table, filters_caption, no_match, percent, signed
 from espejo.dashboards.view import current_view
 
 view = current_view()
@@ -20,7 +20,7 @@ lang = view.lang
 st.title(t("page.diplomacy", lang))
 st.caption(filters_caption(view))
 if not view.topics:
-    st.info(f"No topics defined in `{topics_file()}`.", icon=":material/info:")
+    st.info(t("no_topics", lang, path=topics_file()), icon=":material/info:")
     st.stop()
 # Every topic is tracked here, so the sidebar's topic filter does not apply on this page.
 base = replace(view.filters, topic=None, topic_pattern=None)
@@ -49,33 +49,27 @@ for tp in view.topics:
             "articles, previous period": int(before["articles"].sum()),
         })
 summary = pd.DataFrame(rows)
-st.dataframe(summary, hide_index=True, key="topic-summary", column_config={
+st.dataframe(summary, hide_index=True, key="topic-summary", column_config=column_labels(lang, summary.columns, {
     "share of direction's articles": st.column_config.NumberColumn(format="percent"),
     "mean stance": st.column_config.NumberColumn(format="%+.3f"),
     "vs direction overall": st.column_config.NumberColumn(format="%+.3f"),
-})
-st.caption(
-    "Per topic and direction: scored articles whose title or text contains one of the topic's terms (English or "
-    "Spanish, at the start of a word), their share of all the direction's articles, their mean stance and how "
-    "far it sits from the direction's overall mean (the comparison), and the count in the previous period of "
-    f"equal length. Overall: U.S. media {signed(overall['us->mx'].mean_stance)}, Mexican media "
-    f"{signed(overall['mx->us'].mean_stance)}. Terms: `{topics_file().name}`."
-)
+}))
+st.caption(t("topic_summary_caption", lang, us=signed(overall["us->mx"].mean_stance),
+             mx=signed(overall["mx->us"].mean_stance), file=topics_file().name))
 if series.empty:
-    st.caption("No article matches any topic with these filters.")
+    st.caption(t("no_topic_match", lang))
     st.stop()
 series = series.assign(label=series["topic"].map(labels))
 st.subheader(t("articles", lang))
-st.altair_chart(charts.topic_chart(series, "articles", "Articles", ""))
+st.altair_chart(charts.topic_chart(series, "articles", t("articles", lang), "", lang))
 st.subheader(t("mean_stance", lang))
-st.altair_chart(charts.topic_chart(series, "mean_stance", "Mean stance", "+.2f"))
-st.caption("Monthly; one line per direction (blue: U.S. media on Mexico, vermillion: Mexican media on the U.S.).")
+st.altair_chart(charts.topic_chart(series, "mean_stance", t("mean_stance", lang), "+.2f", lang))
+st.caption(t("topic_lines_caption", lang))
 
 chosen = st.selectbox(t("topic", lang), list(labels), format_func=labels.get, key="diplomacy_topic")
 topic = next(tp for tp in view.topics if tp.key == chosen)
 rows = cache.article_list(view.data_dir, view.snapshot_stamp,
                           replace(base, topic=topic.key, topic_pattern=topic.pattern), limit=100)
-st.caption(f"{labels[chosen]}: the newest 100 matching articles at most, with the sentence behind each score. "
-           f"Share negative overall: U.S. media {percent(overall['us->mx'].share_negative)}, Mexican media "
-           f"{percent(overall['mx->us'].share_negative)}.")
+st.caption(t("topic_evidence_caption", lang, topic=labels[chosen], us=percent(overall["us->mx"].share_negative),
+             mx=percent(overall["mx->us"].share_negative)))
 evidence_table(view, rows, key="topic-evidence")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from espejo.dashboards import analysis, cache
+from espejo.dashboards import analysis, cache, data
 from espejo.dashboards.i18n import t
+from espejo.dashboards.ui import column_labels
 from espejo.dashboards.view import current_view
 
 view = current_view()
@@ -15,34 +16,34 @@ lang = view.lang
 st.title(t("page.health", lang))
 
 runs = cache.recent_runs(view.data_dir, view.snapshot_stamp)
-st.subheader("Recent runs")
+st.subheader(t("recent_runs", lang))
 if runs.empty:
-    st.info("No run recorded yet.", icon=":material/info:")
+    st.info(t("no_run_yet", lang), icon=":material/info:")
 else:
     latest = runs.iloc[0]
     a, b, c, d = st.columns(4)
-    a.metric("Runs recorded", f"{len(runs)}")
-    b.metric("Latest status", str(latest["status"]))
-    c.metric("Sources failed (latest)", "—" if pd.isna(latest["sources_failed"])
+    a.metric(t("runs_recorded", lang), f"{len(runs)}")
+    b.metric(t("latest_status", lang), str(latest["status"]))
+    c.metric(t("sources_failed_latest", lang), "—" if pd.isna(latest["sources_failed"])
              else f"{int(latest['sources_failed'])}")
-    d.metric("New articles (latest)", "—" if pd.isna(latest["articles_new"]) else f"{int(latest['articles_new'])}")
-    st.dataframe(runs, hide_index=True, key="runs-table")
+    d.metric(t("new_articles_latest", lang), "—" if pd.isna(latest["articles_new"]) else f"{int(latest['articles_new'])}")
+    st.dataframe(runs, hide_index=True, key="runs-table", column_config=column_labels(lang, runs.columns))
 
 sources = cache.run_sources(view.data_dir, view.snapshot_stamp)
-st.subheader("Outlets per run")
+st.subheader(t("outlets_per_run", lang))
 if sources.empty:
-    st.caption("No per-outlet crawl results recorded.")
+    st.caption(t("no_outlet_results", lang))
 else:
     failed = sources[sources["status"] != "ok"]
     if failed.empty:
-        st.success("No outlet failed in the recent runs.", icon=":material/check_circle:")
+        st.success(t("no_outlet_failed", lang), icon=":material/check_circle:")
     else:
-        st.error(f"{len(failed)} failed outlet crawls in the recent runs.", icon=":material/error:")
-        st.dataframe(failed, hide_index=True, key="failed-table")
+        st.error(t("failed_crawls", lang, n=len(failed)), icon=":material/error:")
+        st.dataframe(failed, hide_index=True, key="failed-table", column_config=column_labels(lang, failed.columns))
     per_source = sources.groupby(["source_key", "name", "country"], dropna=False).agg(
         runs=("run_id", "nunique"), failures=("status", lambda s: int((s != "ok").sum())),
         items_last=("items", "first"), items_median=("items", "median")).reset_index()
-    st.dataframe(per_source, hide_index=True, key="per-source")
+    st.dataframe(per_source, hide_index=True, key="per-source", column_config=column_labels(lang, per_source.columns))
     # Items per run: the latest run against the outlet's earlier runs.
     rows = []
     for key, group in sources.sort_values("started_at").groupby("source_key"):
@@ -51,26 +52,55 @@ else:
             rows.append((key, int(group["items"].iloc[-1]), float(group["items"].iloc[:-1].median()),
                          float(z.iloc[-1]) if z.notna().iloc[-1] else None))
     if rows:
-        st.markdown("**Items in the latest run against earlier runs (robust z)**")
-        st.dataframe(pd.DataFrame(rows, columns=["source_key", "items_latest", "items_median_before", "robust_z"]),
-                     hide_index=True, key="run-z")
+        st.markdown(f"**{t('items_vs_earlier', lang)}**")
+        z_columns = ["source_key", "items_latest", "items_median_before", "robust_z"]
+        st.dataframe(pd.DataFrame(rows, columns=z_columns), hide_index=True, key="run-z",
+                     column_config=column_labels(lang, z_columns))
 
-st.subheader("Unusual weekly volume")
+# Page problems of the latest run (migration 004): what was lost or stored with a caveat, and why.
+# Strings kept here until they join espejo.dashboards.i18n.
+_PROBLEM_TEXT = {
+    "title": ("Page problems in the latest run", "Problemas de páginas en la última corrida"),
+    "none": ("No page problems were recorded in the latest run.",
+             "La última corrida no registró problemas de páginas."),
+    "count": ("{n} page problems in the latest run, by outlet and kind; the rows below say what happened to each page.",
+              "{n} problemas de páginas en la última corrida, por medio y tipo; las filas de abajo dicen qué pasó con cada página."),
+}
+
+
+def _problem_text(key: str, **values) -> str:
+    en, es = _PROBLEM_TEXT[key]
+    return (es if lang == "es" else en).format(**values)
+
+
+problems = data.crawl_problems(view.data_dir)
+st.subheader(_problem_text("title"))
+if problems.empty:
+    st.caption(_problem_text("none"))
+else:
+    st.markdown(_problem_text("count", n=len(problems)))
+    by_kind = problems.pivot_table(index="source_key", columns="kind", values="url", aggfunc="count",
+                                   fill_value=0).reset_index()
+    st.dataframe(by_kind, hide_index=True, key="problems-by-kind", column_config=column_labels(lang, ["source_key"]))
+    problem_rows = problems[["source_key", "kind", "url", "detail"]]
+    st.dataframe(problem_rows, hide_index=True, key="problems-table",
+                 column_config=column_labels(lang, problem_rows.columns))
+
+st.subheader(t("unusual_volume", lang))
 weekly = cache.source_weekly_volume(view.data_dir, view.snapshot_stamp)
 if weekly.empty:
-    st.caption("No articles stored.")
+    st.caption(t("no_articles_stored", lang))
 else:
     flags = analysis.unusual_volumes(weekly)
     unusual = flags[flags["status"].isin(["high", "low"])]
     if unusual.empty:
-        st.success("No outlet's latest week is unusually low or high against its own history (|robust z| < 3.5).",
-                   icon=":material/check_circle:")
+        st.success(t("no_unusual_volume", lang), icon=":material/check_circle:")
     else:
-        st.warning(f"{len(unusual)} outlets with an unusual latest week: "
-                   + ", ".join(f"{r.source_key} ({r.status})" for r in unusual.itertuples()), icon=":material/warning:")
+        st.warning(t("unusual_outlets", lang, n=len(unusual), outlets=", ".join(
+            f"{r.source_key} ({t(f'volume_status.{r.status}', lang)})" for r in unusual.itertuples())),
+            icon=":material/warning:")
     st.dataframe(flags, hide_index=True, key="volume-flags",
-                 column_config={"robust_z": st.column_config.NumberColumn(format="%+.1f"),
-                                "latest_week": st.column_config.DateColumn(format="YYYY-MM-DD")})
-    st.caption("Articles first seen at each outlet per week (publication date, else fetch date). The latest week is "
-               "compared with the outlet's earlier weeks (empty weeks count as zero): robust z = (x − median) / "
-               "(1.4826·MAD); flagged at |z| ≥ 3.5. Fewer than 6 earlier weeks: too little history to judge.")
+                 column_config=column_labels(lang, flags.columns, {
+                     "robust_z": st.column_config.NumberColumn(format="%+.1f"),
+                     "latest_week": st.column_config.DateColumn(format="YYYY-MM-DD")}))
+    st.caption(t("volume_caption_health", lang))

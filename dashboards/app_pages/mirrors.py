@@ -9,7 +9,7 @@ import streamlit as st
 from espejo.dashboards import cache, charts
 from espejo.dashboards.data import DIRECTIONS, EVIDENCE_ROWS, Direction, DirectionSummary
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import STANCE_DEFINITION, evidence_table, filters_caption, percent, signed
+from espejo.dashboards.ui import evidence_table, filters_caption, percent, signed, stance_definition
 from espejo.dashboards.view import View, current_view
 
 
@@ -26,36 +26,35 @@ def show_headline(summary: DirectionSummary, previous: DirectionSummary, view: V
         t("articles", lang), f"{summary.articles:,}",
         delta=f"{summary.articles - previous.articles:+,} {t('vs_previous', lang)}",
         delta_color="off",
-        help="Relevant articles with at least one scored mention of the other country; "
-        "a story republished by several outlets counts once.",
+        help=t("articles_help", lang),
     )
     mentions.metric(
         t("scored_mentions", lang), f"{summary.mentions:,}",
         delta=f"{summary.mentions - previous.mentions:+,} {t('vs_previous', lang)}", delta_color="off",
-        help="Mentions of the other country given a sentiment score.",
+        help=t("mentions_help", lang),
     )
     stance, negative = st.columns(2)
     stance.metric(
         t("mean_stance", lang), signed(summary.mean_stance),
         delta=_delta(summary.mean_stance, previous.mean_stance, "+.2f"), delta_color="off",
-        help=f"Mean of article stance; {STANCE_DEFINITION}. Interval: mean ± t·SD/√n over articles.",
+        help=t("mean_stance_help", lang, definition=stance_definition(lang)),
     )
     negative.metric(
         t("share_negative", lang), percent(summary.share_negative),
         delta=_delta(summary.share_negative, previous.share_negative, "+.0%"), delta_color="off",
-        help="Share of scored mentions whose most likely label is negative.",
+        help=t("share_negative_help", lang),
     )
     interval = (
-        f"95% CI {signed(summary.ci_low)} to {signed(summary.ci_high)}"
-        if summary.ci_low is not None else "95% CI needs ≥ 2 articles"
+        t("ci_range", lang, low=signed(summary.ci_low), high=signed(summary.ci_high))
+        if summary.ci_low is not None else t("ci_needs_two", lang)
     )
     prev = view.filters.previous()
-    st.caption(
-        f"Mean stance {interval} · n = {summary.articles:,} articles · model `{view.model_version}`. "
-        f"{t('previous_period', lang)} ({prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}): "
-        f"n = {previous.articles:,}, mean stance {signed(previous.mean_stance)}, "
-        f"share negative {percent(previous.share_negative)}."
-    )
+    st.caption(t(
+        "headline_caption", lang, interval=interval, n=f"{summary.articles:,}", model=view.model_version,
+        previous_period=t("previous_period", lang), prev_from=f"{prev.date_from:%Y-%m-%d}",
+        prev_to=f"{prev.date_to:%Y-%m-%d}", prev_n=f"{previous.articles:,}", prev_mean=signed(previous.mean_stance),
+        prev_negative=percent(previous.share_negative),
+    ))
 
 
 def show_mirror(direction: Direction, series: pd.DataFrame, frames: pd.DataFrame, prev_frames: pd.DataFrame,
@@ -69,37 +68,23 @@ def show_mirror(direction: Direction, series: pd.DataFrame, frames: pd.DataFrame
         return
 
     st.markdown(f"**{t('articles', view.lang)} / {t('month', view.lang).lower()}**")
-    st.altair_chart(charts.volume_chart(own, direction.key, axes))
-    st.caption(
-        "Relevant articles with at least one scored mention, by publication month (fetch month when undated); "
-        f"same scale as the other mirror. Model `{view.model_version}`."
-    )
+    st.altair_chart(charts.volume_chart(own, direction.key, axes, view.lang))
+    st.caption(t("volume_caption", view.lang, model=view.model_version))
 
     st.markdown(f"**{t('mean_stance', view.lang)} / {t('month', view.lang).lower()}**")
-    st.altair_chart(charts.stance_chart(own, direction.key, axes))
-    st.caption(
-        f"{STANCE_DEFINITION}. Line: mean over the month's articles; band: 95% interval (t·SD/√n); "
-        f"dashed line: 0 = neutral on balance. Model `{view.model_version}`."
-    )
+    st.altair_chart(charts.stance_chart(own, direction.key, axes, view.lang))
+    st.caption(t("stance_caption", view.lang, definition=stance_definition(view.lang), model=view.model_version))
 
     st.markdown(f"**{t('leading_frames', view.lang)}**")
     if own_frames.empty:
-        st.caption("No frame scores for this model version.")
+        st.caption(t("no_frame_scores_model", view.lang))
     else:
         own_prev = prev_frames[prev_frames["direction"] == direction.key]
-        st.altair_chart(charts.frame_chart(own_frames, direction.key, axes, previous=own_prev))
-        st.caption(
-            "Bars: share of the period's scored articles leading with the frame (score over the threshold and "
-            "among the article's top frames; an article can lead with several, so shares need not add to 100%). "
-            f"Black ticks: the previous period. Model `{view.model_version}`."
-        )
+        st.altair_chart(charts.frame_chart(own_frames, direction.key, axes, previous=own_prev, lang=view.lang))
+        st.caption(t("frame_bars_caption", view.lang, model=view.model_version))
 
     st.markdown(f"**{t('evidence', view.lang)}**")
-    st.caption(
-        f"The newest {EVIDENCE_ROWS} articles at most. Per article: its stance, and the sentence holding its most "
-        "strongly scored mention of the other country, with the label and its probabilities "
-        "(negative / neutral / positive); *open* shows every sentence in the article explorer."
-    )
+    st.caption(t("evidence_caption", view.lang, n=EVIDENCE_ROWS))
     rows = cache.article_list(view.data_dir, view.snapshot_stamp, view.filters, direction=direction.key)
     evidence_table(view, rows, key=f"evidence-{direction.key}")
 
@@ -113,14 +98,10 @@ frames = cache.leading_frames(view.data_dir, view.snapshot_stamp, filters)
 prev_frames = cache.leading_frames(view.data_dir, view.snapshot_stamp, filters.previous())
 
 st.title(t("page.mirrors", view.lang))
-st.caption(
-    "How U.S. news media portray Mexico (left) and how Mexican news media portray the United States (right): "
-    "the same measures on the same axes, so each side is the comparison for the other, and each figure is "
-    "compared with the period of equal length just before. " + filters_caption(view)
-)
+st.caption(t("mirrors_intro", view.lang) + " " + filters_caption(view))
 if series.empty:
-    st.info(f"No scored articles for model version `{view.model_version}` with these filters. "
-            + t("no_match", view.lang), icon=":material/info:")
+    st.info(t("no_scored_for_model", view.lang, model=view.model_version) + " " + t("no_match", view.lang),
+            icon=":material/info:")
     st.stop()
 
 axes = charts.shared_axes(series, frames)

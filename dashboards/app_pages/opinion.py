@@ -12,7 +12,7 @@ import streamlit as st
 
 from espejo.dashboards import cache, charts
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import STANCE_DEFINITION, filters_caption, no_match
+from espejo.dashboards.ui import column_labels, filters_caption, no_match, stance_definition
 from espejo.dashboards.view import current_view
 
 OPINION_FILE_ENV = "ESPEJO_OPINION_FILE"
@@ -36,20 +36,19 @@ except FileNotFoundError:
     survey = pd.DataFrame(columns=REQUIRED)
 missing = [c for c in REQUIRED if c not in survey.columns]
 if missing or survey.empty:
-    st.info(f"No survey reference points in `{path}`" + (f" (missing columns: {', '.join(missing)})" if missing else "")
-            + ". Add rows with measure, population, view_of, percent, year and source.", icon=":material/info:")
+    st.info(t("no_survey", lang, path=path,
+              missing=t("missing_columns", lang, columns=", ".join(missing)) if missing else ""),
+            icon=":material/info:")
 else:
     # Mexicans' view of the U.S. mirrors Mexican media on the U.S.; Americans' view of Mexico, U.S. media on Mexico.
     survey["direction"] = survey["view_of"].map({"United States": "mx->us", "Mexico": "us->mx"})
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader("Surveys: % of the public")
-        st.altair_chart(charts.opinion_chart(survey))
-        st.caption("Each point is a survey figure as cited in the source; colour: the media direction it sits beside "
-                   "(Mexicans on the U.S. ↔ Mexican media; Americans on Mexico ↔ U.S. media). Approximate figures "
-                   "(“three in ten”) and inferred years are marked in the table.")
+        st.subheader(t("surveys_heading", lang))
+        st.altair_chart(charts.opinion_chart(survey, lang))
+        st.caption(t("surveys_caption", lang))
     with right:
-        st.subheader("Media: mean stance per month")
+        st.subheader(t("media_heading", lang))
         series = cache.period_series(view.data_dir, view.snapshot_stamp, view.filters, "month")
         if series.empty:
             no_match(view)
@@ -58,15 +57,18 @@ else:
 
             chart = alt.Chart(series).mark_line(point=True).encode(
                 x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y")),
-                y=alt.Y("mean_stance:Q", title="Mean stance (−1 to +1)", scale=alt.Scale(domain=[-1, 1])),
-                color=charts.direction_colour(),
-                tooltip=["direction:N", alt.Tooltip("period:T", format="%Y-%m"), "articles:Q",
-                         alt.Tooltip("mean_stance:Q", format="+.3f")],
+                y=alt.Y("mean_stance:Q", title=t("chart.mean_stance_range", lang), scale=alt.Scale(domain=[-1, 1])),
+                color=charts.direction_colour(lang=lang),
+                tooltip=[alt.Tooltip("direction:N", title=t("chart.direction", lang)),
+                         alt.Tooltip("period:T", title=t("chart.month", lang), format="%Y-%m"),
+                         alt.Tooltip("articles:Q", title=t("articles", lang)),
+                         alt.Tooltip("mean_stance:Q", title=t("mean_stance", lang), format="+.3f")],
             ).properties(height=280)
-            st.altair_chart(chart)
-            st.caption(f"{STANCE_DEFINITION}. {filters_caption(view)}. Not comparable in level with the survey "
-                       "percentages: shown for direction and timing only.")
-    st.dataframe(survey.drop(columns="direction"), hide_index=True, key="opinion-table",
-                 column_config={"source_url": st.column_config.LinkColumn("source_url"),
-                                "year": st.column_config.NumberColumn(format="%d")})
-    st.caption(f"Edit `{path}` to add survey points; every row needs its source and year.")
+            st.altair_chart(charts.localised(chart, lang))
+            st.caption(t("media_caption", lang, definition=stance_definition(lang), filters=filters_caption(view)))
+    table = survey.drop(columns="direction")
+    st.dataframe(table, hide_index=True, key="opinion-table",
+                 column_config=column_labels(lang, table.columns, {
+                     "source_url": st.column_config.LinkColumn(),
+                     "year": st.column_config.NumberColumn(format="%d")}))
+    st.caption(t("edit_survey", lang, path=path))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from espejo.dashboards import cache, charts
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import STANCE_DEFINITION, filters_caption, no_match
+from espejo.dashboards.ui import column_labels, filters_caption, no_match, stance_definition
 from espejo.dashboards.view import current_view
 
 view = current_view()
@@ -25,29 +25,31 @@ table["articles_previous"] = table["articles_previous"].fillna(0).astype(int)
 volume, tone = st.columns(2, gap="large")
 with volume:
     st.subheader(t("articles", lang))
-    st.altair_chart(charts.outlet_bars(table, "articles", "Articles"))
-    st.caption("Scored articles that ran at the outlet (a wire story counts at each outlet that ran it); colour: "
-               "the direction the outlet covers. Previous period in the table below.")
+    st.altair_chart(charts.outlet_bars(table, "articles", t("articles", lang), lang=lang))
+    st.caption(t("outlet_volume_caption", lang))
 with tone:
     st.subheader(t("mean_stance", lang))
-    st.altair_chart(charts.outlet_bars(table, "mean_stance", "Mean stance", "+.3f", interval=True))
-    st.caption(f"{STANCE_DEFINITION}. Point: the outlet's mean; line: 95% interval (t·SD/√n); dashed: neutral.")
+    st.altair_chart(charts.outlet_bars(table, "mean_stance", t("mean_stance", lang), "+.3f", interval=True,
+                                       lang=lang))
+    st.caption(t("outlet_tone_caption", lang, definition=stance_definition(lang)))
 
 st.subheader(t("leading_frames", lang))
 mix = cache.frame_outlet(view.data_dir, view.snapshot_stamp, view.filters)
 if mix.empty:
-    st.caption("No frame scores for these filters.")
+    st.caption(t("no_frame_scores_filters", lang))
 else:
     top = mix.groupby("frame")["articles"].sum().nlargest(10).index
     shown = mix[mix["frame"].isin(top)].merge(table[["source_key", "name"]], left_on="outlet", right_on="source_key")
-    st.altair_chart(charts.heatmap(shown, "frame", "name", "share", "Share of the outlet's articles"))
-    st.caption("Frame mix: share of each outlet's scored articles leading with each of the 10 most used frames.")
+    st.altair_chart(charts.heatmap(shown, "frame", "name", "share", t("chart.share_outlet", lang), lang))
+    st.caption(t("frame_mix_caption", lang))
 
+shown_columns = ["name", "source_key", "country", "direction", "articles", "articles_previous", "mentions",
+                 "mean_stance", "ci_low", "ci_high", "mean_stance_previous", "share_negative"]
 st.dataframe(
-    table[["name", "source_key", "country", "direction", "articles", "articles_previous", "mentions", "mean_stance",
-           "ci_low", "ci_high", "mean_stance_previous", "share_negative"]],
+    table[shown_columns],
     hide_index=True, key="outlet-table",
-    column_config={c: st.column_config.NumberColumn(format="%+.3f")
-                   for c in ("mean_stance", "ci_low", "ci_high", "mean_stance_previous")}
-    | {"share_negative": st.column_config.NumberColumn(format="percent")},
+    column_config=column_labels(lang, shown_columns, {c: st.column_config.NumberColumn(format="%+.3f")
+                                                      for c in ("mean_stance", "ci_low", "ci_high",
+                                                                "mean_stance_previous")}
+                                | {"share_negative": st.column_config.NumberColumn(format="percent")}),
 )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from espejo.dashboards import analysis, cache, charts
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import evidence_table, filters_caption, no_match
+from espejo.dashboards.ui import column_labels, evidence_table, filters_caption, no_match
 from espejo.dashboards.view import current_view
 
 GRAINS = {"day": ("D", "%b %d", 7), "week": ("W", "%d %b %Y", 4), "month": ("M", "%b %Y", 3)}
@@ -40,14 +40,9 @@ if not boot.empty:
 stance_breaks = analysis.series_change_points(series, "mean_stance", ["direction"])
 
 st.subheader(t("mean_stance", lang))
-st.altair_chart(charts.trend_chart(series, boot, stance_breaks, time_format))
-st.caption(
-    f"Points: mean article stance per {grain}; line: article-weighted rolling mean over {window} {grain}s; band: "
-    f"95% percentile bootstrap interval of the {grain}'s mean ({analysis.BOOTSTRAP_RESAMPLES} resamples of its "
-    "articles, normal interval above 2,000 articles); dashed rules: change points (PELT, ruptures, on the "
-    f"standardised {grain}ly means, penalty 2·ln n). Each direction is the comparison for the other. "
-    f"Model `{view.model_version}`."
-)
+st.altair_chart(charts.trend_chart(series, boot, stance_breaks, time_format, lang))
+st.caption(t("trend_caption", lang, grain=t(grain, lang).lower(), window=window,
+             resamples=f"{analysis.BOOTSTRAP_RESAMPLES:,}", model=view.model_version))
 
 frames = cache.frame_series(view.data_dir, view.snapshot_stamp, view.filters, "week" if grain == "day" else grain)
 frames = analysis.complete_frame_series(frames, series if grain != "day" else None)
@@ -64,19 +59,22 @@ for _, b in frame_breaks.iterrows():
                  "to": b["segment_end"], "before": b["before"], "after": b["after"]})
 changes = pd.DataFrame(rows, columns=["direction", "series", "frame", "from", "to", "before", "after"])
 if changes.empty:
-    st.caption("No change points: no series shifts by more than its noise at this grain and these filters.")
+    st.caption(t("no_change_points", lang))
 else:
     changes = changes.sort_values(["from", "direction"], ignore_index=True)
-    st.dataframe(changes, hide_index=True, key="change-table",
-                 column_config={"from": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                "to": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                "before": st.column_config.NumberColumn(format="%+.3f"),
-                                "after": st.column_config.NumberColumn(format="%+.3f")})
+    series_names = {"mean stance": t("series.mean_stance", lang), "frame share": t("series.frame_share", lang)}
+    st.dataframe(changes.assign(series=changes["series"].map(series_names)), hide_index=True, key="change-table",
+                 column_config=column_labels(lang, changes.columns, {
+                     "from": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                     "to": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                     "before": st.column_config.NumberColumn(format="%+.3f"),
+                     "after": st.column_config.NumberColumn(format="%+.3f")}))
     # Stance change points have no frame (None, or NaN once pandas has seen the column).
-    labels = [f"{r.direction} · {r.series}{' · ' + r.frame if isinstance(r.frame, str) else ''}"
+    labels = [f"{t(r.direction, lang)} · {series_names[r.series]}"
+              f"{' · ' + charts.frame_label(r.frame, lang) if isinstance(r.frame, str) else ''}"
               f" · {pd.Timestamp(r['from']):%Y-%m-%d}"
               for _, r in changes.iterrows()]
-    choice = st.selectbox("Articles behind the change point", range(len(labels)), format_func=labels.__getitem__,
+    choice = st.selectbox(t("articles_behind_change", lang), range(len(labels)), format_func=labels.__getitem__,
                           key="change_choice")
     chosen = changes.iloc[choice]
     start = pd.Timestamp(chosen["from"]).date()
@@ -86,21 +84,21 @@ else:
     rising = chosen["after"] > chosen["before"]
     if chosen["series"] == "mean stance":
         order = "most_positive" if rising else "most_negative"
-        why = f"the most {'positive' if rising else 'negative'} articles of the new segment (stance moved " \
-              f"{chosen['before']:+.3f} → {chosen['after']:+.3f})"
+        why = t("why_stance_positive" if rising else "why_stance_negative", lang,
+                before=f"{chosen['before']:+.3f}", after=f"{chosen['after']:+.3f}")
         drivers = cache.article_list(view.data_dir, view.snapshot_stamp, view.filters, direction=chosen["direction"],
                                      date_from=start, date_to=end, order=order, limit=50)
     else:
-        why = f"the new segment's articles leading with `{chosen['frame']}` (share " \
-              f"{chosen['before']:.0%} → {chosen['after']:.0%})"
+        why = t("why_frame", lang, frame=chosen["frame"], before=f"{chosen['before']:.0%}",
+                after=f"{chosen['after']:.0%}")
         drivers = cache.article_list(view.data_dir, view.snapshot_stamp, view.filters, direction=chosen["direction"],
                                      date_from=start, date_to=end, frame=chosen["frame"], order="newest", limit=50)
-    st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}: {why}; 50 at most.")
+    st.caption(t("drivers_caption", lang, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}", why=why))
     evidence_table(view, drivers, key="drivers")
 
-with st.expander("Frame shares with their change points", expanded=False):
+with st.expander(t("frame_shares_expander", lang), expanded=False):
     if frames.empty:
-        st.caption("No frame scores.")
+        st.caption(t("no_frame_scores", lang))
     for direction in ("us->mx", "mx->us"):
         own = frames[frames["direction"] == direction]
         if own.empty:
@@ -109,17 +107,12 @@ with st.expander("Frame shares with their change points", expanded=False):
         own = own[own["frame"].isin(top)]
         st.altair_chart(charts.frame_lines(own, frame_breaks[(frame_breaks["direction"] == direction)
                                                                & frame_breaks["frame"].isin(top)],
-                                           direction, time_format, float(frames["share"].max() or 1.0)))
+                                           direction, time_format, float(frames["share"].max() or 1.0), lang))
 
 st.subheader(t("vocabulary", lang))
-st.caption(
-    "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): z > 0 marks a "
-    "word used more in the first group than the second beyond what its overall frequency explains. Words from "
-    "the sentences holding scored mentions of up to 5,000 articles per group (a fixed pseudo-random sample); "
-    "English and Spanish function words removed. Compare within one article language: across languages every "
-    "word differs."
-)
-vocab_lang = st.segmented_control("Article language for the comparison", ["en", "es", "all"], default="es",
+st.caption(t("vocabulary_caption", lang))
+vocab_lang = st.segmented_control(t("vocab_language", lang), ["en", "es", "all"], default="es",
+                                  format_func=lambda code: t(f"lang.{code}", lang),
                                   key="vocab_lang", required=True) or "es"
 vocab_filters = view.filters if vocab_lang == "all" else \
     replace(view.filters, languages=(vocab_lang,))
@@ -129,33 +122,34 @@ def show_distinctive_words(scores, first: tuple[str, str], second: tuple[str, st
     """Two columns: the words most distinctive of the first group, then of the second (z flipped to read positive)."""
     left, right = st.columns(2)
     left.markdown(f"**{first[0]}**")
-    left.dataframe(scores.head(top), hide_index=True, key=first[1])
+    left.dataframe(scores.head(top), hide_index=True, key=first[1],
+                   column_config=column_labels(lang, scores.columns))
     right.markdown(f"**{second[0]}**")
     right.dataframe(scores.tail(top).iloc[::-1].assign(z=lambda d: -d["z"], delta=lambda d: -d["delta"]),
-                    hide_index=True, key=second[1])
+                    hide_index=True, key=second[1], column_config=column_labels(lang, scores.columns))
 
 
-tab_dir, tab_period = st.tabs(["U.S. media vs Mexican media", "This period vs the one before"])
+tab_dir, tab_period = st.tabs([t("tab.directions", lang), t("tab.periods", lang)])
 with tab_dir:
     counts = cache.vocabulary_counts(view.data_dir, view.snapshot_stamp, vocab_filters, analysis.STOPWORDS,
                                      False, None)
     groups = set(counts["grp"]) if not counts.empty else set()
     if groups != {"us->mx", "mx->us"}:
-        st.caption(f"Both directions need articles in this language ({vocab_lang}) for a comparison; found: "
-                   f"{', '.join(sorted(groups)) or 'none'}.")
+        st.caption(t("vocab_needs_both", lang, language=t(f"lang.{vocab_lang}", lang).lower(),
+                     found=", ".join(t(g, lang) for g in sorted(groups)) or t("none", lang)))
     else:
         show_distinctive_words(analysis.weighted_log_odds(counts, "us->mx", "mx->us"),
                                (t("us->mx", lang), "vocab-us"), (t("mx->us", lang), "vocab-mx"))
 with tab_period:
-    direction = st.radio("Direction", ["us->mx", "mx->us"], format_func=lambda d: t(d, lang), horizontal=True,
+    direction = st.radio(t("direction", lang), ["us->mx", "mx->us"], format_func=lambda d: t(d, lang), horizontal=True,
                          key="vocab_direction")
     prev = view.filters.previous()
     counts = cache.vocabulary_counts(view.data_dir, view.snapshot_stamp, vocab_filters, analysis.STOPWORDS,
                                      True, direction)
     groups = set(counts["grp"]) if not counts.empty else set()
     if groups != {"current", "previous"}:
-        st.caption(f"The previous period ({prev.date_from:%Y-%m-%d} – {prev.date_to:%Y-%m-%d}) has no articles "
-                   "for this direction and language: narrow the dates to compare a period with the one before it.")
+        st.caption(t("vocab_no_previous", lang, prev_from=f"{prev.date_from:%Y-%m-%d}",
+                     prev_to=f"{prev.date_to:%Y-%m-%d}"))
     else:
         show_distinctive_words(analysis.weighted_log_odds(counts, "current", "previous"),
                                (f"{view.filters.date_from:%Y-%m-%d} – {view.filters.date_to:%Y-%m-%d}", "vocab-now"),
