@@ -30,9 +30,13 @@ def main():
     Quick start:
       espejo demo                 crawl the bundled offline news web, score it, serve the dashboard
       espejo run                  one nightly run over the sources in the registry
+      espejo serve                run the nightly flow on a schedule (needs `prefect server start`)
       espejo dashboard            serve the dashboard on http://127.0.0.1:8501
       espejo stats --json         counts of what the warehouse holds
       espejo sources check        validate the source registry
+      espejo backfill --warc FILE ingest WARC files (e.g. Common Crawl's CC-NEWS) the same way
+      espejo rescore --model NAME score the stored articles with another model version
+      espejo export --parquet DIR the warehouse as partitioned Parquet, for other readers
     """
 
 
@@ -70,19 +74,77 @@ def demo(data_dir, no_serve, port):
 @click.option("--only", type=click.Choice(["all", "demo", "real"]), default="all", show_default=True,
               help="Which registry entries to crawl.")
 @click.option("--source", "source_keys", multiple=True, help="Crawl only this outlet (repeatable).")
-def run(data_dir, sources_file, only, source_keys):
+@click.option("--scoring", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Score in this process, or on a Dask cluster (docs/scaling.md).")
+@click.option("--dask-address", default=None, help="With --scoring dask: an existing scheduler, e.g. tcp://host:8786.")
+@click.option("--dask-workers", default=2, show_default=True,
+              help="With --scoring dask and no address: worker processes of the temporary local cluster.")
+@click.option("--redis-url", default=None,
+              help="Crawl through scrapy-redis's queue and dupefilter at this URL [default: $ESPEJO_REDIS_URL, else in memory].")
+def run(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_workers, redis_url):
     """One nightly run: crawl each source, load and score what is new, aggregate, publish the snapshot.
 
     Exits with status 1 when any source failed (the others are still loaded and scored).
     """
     data = resolve_data_dir(data_dir)
     configure_prefect(data)
+    if redis_url:
+        from espejo.spiders.distributed import REDIS_URL_ENV
+
+        os.environ[REDIS_URL_ENV] = redis_url  # the crawl subprocesses read it
     from espejo.flows.nightly import nightly
 
     report = nightly(data_dir=str(data), sources_file=sources_file, only=only,
-                     source_keys=list(source_keys) or None, run_label="manual")
+                     source_keys=list(source_keys) or None, run_label="manual",
+                     scoring=scoring, dask_address=dask_address, dask_workers=dask_workers)
     _print_report(report)
     sys.exit(0 if report.status == "completed" else 1)
+
+
+@main.command()
+@data_dir_option
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Source registry file [default: $ESPEJO_SOURCES, else the registry shipped with Espejo].")
+@click.option("--only", type=click.Choice(["all", "demo", "real"]), default="all", show_default=True,
+              help="Which registry entries to crawl.")
+@click.option("--source", "source_keys", multiple=True, help="Crawl only this outlet (repeatable).")
+@click.option("--cron", default=None,
+              help="When to run, as a 5-field cron expression (minute hour day month weekday) "
+                   "[default: '0 2 * * *', 02:00 every day].")
+@click.option("--timezone", default="America/Mexico_City", show_default=True,
+              help="IANA timezone the cron expression is read in.")
+@click.option("--interval", type=float, default=None,
+              help="Run every N seconds instead of on a cron schedule.")
+@click.option("--name", default="espejo", show_default=True,
+              help="Deployment name; the Prefect UI shows it as nightly/NAME.")
+def serve(data_dir, sources_file, only, source_keys, cron, timezone, interval, name):
+    """Run the nightly flow on a schedule: registers a Prefect deployment and runs its runs until Ctrl-C.
+
+    \b
+    Needs a Prefect server, whose scheduler fires the runs:
+      prefect server start --host 127.0.0.1 --port 4200
+      export PREFECT_API_URL=http://127.0.0.1:4200/api
+      espejo serve
+
+    Runs appear in the Prefect UI at http://127.0.0.1:4200 and on the dashboard's runs page. One run
+    at a time; a run killed mid-way is resumed by the next one. Stopping `espejo serve` pauses the
+    schedule; serving again resumes it.
+    """
+    data = resolve_data_dir(data_dir)
+    configure_prefect(data)
+    from espejo.flows.serve import DEFAULT_CRON, NightlyDeployment, NightlySchedule, ServeError, serve_nightly
+
+    if interval is not None and cron is not None:
+        raise click.UsageError("give either --cron or --interval, not both")
+    schedule = NightlySchedule(cron=None if interval is not None else (cron or DEFAULT_CRON),
+                               timezone=timezone, interval_seconds=interval)
+    deployment = NightlyDeployment(data_dir=data, schedule=schedule, sources_file=sources_file, only=only,
+                                   source_keys=tuple(source_keys), name=name)
+    try:
+        serve_nightly(deployment, echo=click.echo)
+    except ServeError as err:
+        click.echo(f"espejo serve: {err}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -150,6 +212,131 @@ def newsweb(data_dir):
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+@main.command("export")
+@data_dir_option
+@click.option("--parquet", "parquet_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the export (replaced as a whole once the new export is complete).")
+def export(data_dir, parquet_dir):
+    """Export the published warehouse to partitioned Parquet, checked, with a manifest.
+
+    Reads the published snapshot (never the working file, so a running night is not disturbed). Tables
+    about articles are partitioned by direction and year/month of publication; read them back with
+    read_parquet('DIR/TABLE/**/*.parquet', hive_partitioning = true).
+    """
+    from espejo.warehouse import db
+    from espejo.warehouse.export import export_parquet
+
+    data = resolve_data_dir(data_dir)
+    with db.open_snapshot(data) as con:
+        if con is None:
+            raise click.ClickException(f"nothing published yet in {data} (run `espejo run` first)")
+        result = export_parquet(con, parquet_dir)
+    for table in result.tables.values():
+        parts = f"partitioned by {', '.join(table.partition_by)}" if table.partition_by else "one file"
+        click.echo(f"  {table.name:24} {table.rows:>10,} rows  {parts}")
+    click.echo(f"exported {result.rows:,} rows to {result.path} in {result.seconds:.1f} s "
+               f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s); manifest.json lists them")
+
+
+# --------------------------------------------------------------------------------------------------
+# History: backfill from web archives, rescore with another model version
+
+@main.command()
+@data_dir_option
+@click.option("--warc", "warc_files", multiple=True, required=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="WARC files, plain or .warc.gz: --warc FILE... (a shell glob works: --warc CC-NEWS-*.warc.gz).")
+@click.argument("more_warc_files", nargs=-1, metavar="[FILE]...",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Source registry file [default: $ESPEJO_SOURCES, else the registry shipped with Espejo].")
+def backfill(data_dir, warc_files, more_warc_files, sources_file):
+    """Ingest WARC files (such as Common Crawl's CC-NEWS) the way a nightly run ingests a crawl.
+
+    \b
+    Takes response records with HTTP 200 and HTML; each page's host picks its outlet from the source
+    registry (records from hosts of no outlet are counted and skipped, not guessed). Then the crawl's
+    own steps: body extraction, relevance filter, fingerprint and duplicate rule; load, score, aggregate,
+    publish, and one run recorded ("backfill from N WARC files"). fetched_at is the record's WARC-Date.
+    Backfilling the same files again adds nothing. A file that is not a WARC file or breaks off
+    part-way is reported (exit status 1); what was read before, and the other files, are kept.
+    """
+    warc_files = list(warc_files) + list(more_warc_files)  # `--warc a b c`: the shell's glob lands here
+    data = resolve_data_dir(data_dir)
+    configure_prefect(data)
+    from espejo.flows.history import backfill as backfill_flow
+
+    report = backfill_flow(warc_files=[str(p) for p in warc_files], data_dir=str(data),
+                           sources_file=sources_file, run_label=f"{len(warc_files)} files")
+    click.echo(f"backfill {report.run_id}: {report.status} (model {report.model_version})")
+    for f in report.files:
+        click.echo(f"  {Path(f.path).name}: {f.records} records, {f.items} articles kept; skipped "
+                   f"{f.not_ok} not HTTP 200, {f.not_html} not HTML, {f.unknown_host} from unknown hosts, "
+                   f"{f.not_article} not articles, {f.irrelevant} off-topic, {f.known} already stored, "
+                   f"{f.duplicate} duplicates")
+        if f.error:
+            click.echo(f"  ERROR {f.error}", err=True)
+    click.echo(f"  new articles {report.articles_new}, new appearances {report.appearances_new}, "
+               f"mentions scored {report.mentions_scored}, frame scores {report.frames_scored}")
+    sys.exit(1 if report.failed_files else 0)
+
+
+@main.command()
+@data_dir_option
+@click.option("--model", default=None, metavar="NAME|FILE",
+              help="zeroshot, trained, default (nlp/models.toml), or a models.toml-style file; --list shows them.")
+@click.option("--list", "list_only", is_flag=True, help="List the model versions in the warehouse and the configurations.")
+def rescore(data_dir, model, list_only):
+    """Score every stored article with another model version; the old scores stay beside the new ones.
+
+    \b
+    --model names a configuration of nlp/models.toml's form: `zeroshot` (nlp/models-zeroshot.toml),
+    `trained` (nlp/models-trained.toml), `default` (nlp/models.toml, what nightly runs use), or a file.
+    Only articles that version has not analysed are scored, so a second rescore adds nothing. Prints
+    the model version string the scores are stored under; the dashboard's model-version selector
+    lists every version.
+    """
+    data = resolve_data_dir(data_dir)
+    from espejo.nlp.scorers import ModelsConfigError, load_models_config, named_models_configs, resolve_models_config
+
+    if list_only:
+        _list_model_versions(data, named_models_configs(), load_models_config)
+        return
+    if not model:
+        raise click.UsageError("give --model NAME|FILE (or --list to see the choices)")
+    try:
+        resolve_models_config(model)
+    except ModelsConfigError as err:
+        raise click.BadParameter(str(err), param_hint="--model") from None
+    configure_prefect(data)
+    from espejo.flows.history import rescore as rescore_flow
+
+    report = rescore_flow(model=model, data_dir=str(data))
+    click.echo(f"rescore {report.run_id}: {report.status}")
+    click.echo(f"  model version {report.model_version} (from {report.config})")
+    click.echo(f"  articles scored {report.articles_scored}, mentions scored {report.mentions_scored}, "
+               f"frame scores {report.frames_scored}")
+
+
+def _list_model_versions(data: Path, named: dict, load_config) -> None:
+    from espejo.warehouse import db
+    from espejo.warehouse.queries import read
+
+    with db.open_snapshot(data) as con:
+        versions = read(con, "model_versions") if con is not None else None
+    if versions is None or versions.empty:
+        click.echo(f"model versions in the warehouse ({data}): none yet")
+    else:
+        click.echo(f"model versions in the warehouse ({data}), most recent first:")
+        for row in versions.itertuples(index=False):
+            click.echo(f"  {row.model_version}  {row.articles} articles (last run {row.last_run_id})")
+    click.echo("model configurations (--model NAME, or a file of the same form):")
+    for name, path in named.items():
+        config = load_config(path)
+        click.echo(f"  {name:10} sentiment {config.sentiment}, frames {config.frames}, backbone {config.backbone}"
+                   f"  ({path})")
 
 
 # --------------------------------------------------------------------------------------------------
