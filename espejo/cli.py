@@ -67,20 +67,40 @@ def demo(data_dir, no_serve, port):
         _serve_dashboard(data, port)
 
 
+def run_options(func):
+    """The options of one nightly run, shared by `espejo run` and `espejo serve` (whose runs use them)."""
+    options = [
+        data_dir_option,
+        click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     default=None,
+                     help="Source registry file [default: $ESPEJO_SOURCES, else the registry shipped with Espejo]."),
+        click.option("--only", type=click.Choice(["all", "demo", "real"]), default="all", show_default=True,
+                     help="Which registry entries to crawl."),
+        click.option("--source", "source_keys", multiple=True, help="Crawl only this outlet (repeatable)."),
+        click.option("--scoring", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                     help="Score in this process, or on a Dask cluster (docs/scaling.md)."),
+        click.option("--dask-address", default=None,
+                     help="With --scoring dask: an existing scheduler, e.g. tcp://host:8786."),
+        click.option("--dask-workers", default=2, show_default=True,
+                     help="With --scoring dask and no address: worker processes of the temporary local cluster."),
+        click.option("--redis-url", default=None,
+                     help="Crawl through scrapy-redis's queue and dupefilter at this URL "
+                          "[default: $ESPEJO_REDIS_URL, else in memory]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _use_redis(redis_url: str | None) -> None:
+    if redis_url:
+        from espejo.spiders.distributed import REDIS_URL_ENV
+
+        os.environ[REDIS_URL_ENV] = redis_url  # the crawl subprocesses read it
+
+
 @main.command()
-@data_dir_option
-@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="Source registry file [default: $ESPEJO_SOURCES, else the registry shipped with Espejo].")
-@click.option("--only", type=click.Choice(["all", "demo", "real"]), default="all", show_default=True,
-              help="Which registry entries to crawl.")
-@click.option("--source", "source_keys", multiple=True, help="Crawl only this outlet (repeatable).")
-@click.option("--scoring", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="Score in this process, or on a Dask cluster (docs/scaling.md).")
-@click.option("--dask-address", default=None, help="With --scoring dask: an existing scheduler, e.g. tcp://host:8786.")
-@click.option("--dask-workers", default=2, show_default=True,
-              help="With --scoring dask and no address: worker processes of the temporary local cluster.")
-@click.option("--redis-url", default=None,
-              help="Crawl through scrapy-redis's queue and dupefilter at this URL [default: $ESPEJO_REDIS_URL, else in memory].")
+@run_options
 def run(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_workers, redis_url):
     """One nightly run: crawl each source, load and score what is new, aggregate, publish the snapshot.
 
@@ -88,13 +108,10 @@ def run(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_w
     """
     data = resolve_data_dir(data_dir)
     configure_prefect(data)
-    if redis_url:
-        from espejo.spiders.distributed import REDIS_URL_ENV
-
-        os.environ[REDIS_URL_ENV] = redis_url  # the crawl subprocesses read it
+    _use_redis(redis_url)
     from espejo.flows.nightly import nightly
 
-    report = nightly(data_dir=str(data), sources_file=sources_file, only=only,
+    report = nightly(data_dir=str(data), sources_file=str(sources_file) if sources_file else None, only=only,
                      source_keys=list(source_keys) or None, run_label="manual",
                      scoring=scoring, dask_address=dask_address, dask_workers=dask_workers)
     _print_report(report)
@@ -102,12 +119,7 @@ def run(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_w
 
 
 @main.command()
-@data_dir_option
-@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Source registry file [default: $ESPEJO_SOURCES, else the registry shipped with Espejo].")
-@click.option("--only", type=click.Choice(["all", "demo", "real"]), default="all", show_default=True,
-              help="Which registry entries to crawl.")
-@click.option("--source", "source_keys", multiple=True, help="Crawl only this outlet (repeatable).")
+@run_options
 @click.option("--cron", default=None,
               help="When to run, as a 5-field cron expression (minute hour day month weekday) "
                    "[default: '0 2 * * *', 02:00 every day].")
@@ -117,7 +129,8 @@ def run(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_w
               help="Run every N seconds instead of on a cron schedule.")
 @click.option("--name", default="espejo", show_default=True,
               help="Deployment name; the Prefect UI shows it as nightly/NAME.")
-def serve(data_dir, sources_file, only, source_keys, cron, timezone, interval, name):
+def serve(data_dir, sources_file, only, source_keys, scoring, dask_address, dask_workers, redis_url,
+          cron, timezone, interval, name):
     """Run the nightly flow on a schedule: registers a Prefect deployment and runs its runs until Ctrl-C.
 
     \b
@@ -132,6 +145,7 @@ def serve(data_dir, sources_file, only, source_keys, cron, timezone, interval, n
     """
     data = resolve_data_dir(data_dir)
     configure_prefect(data)
+    _use_redis(redis_url)  # the scheduled runs are this process's children: they inherit it
     from espejo.flows.serve import DEFAULT_CRON, NightlyDeployment, NightlySchedule, ServeError, serve_nightly
 
     if interval is not None and cron is not None:
@@ -139,7 +153,8 @@ def serve(data_dir, sources_file, only, source_keys, cron, timezone, interval, n
     schedule = NightlySchedule(cron=None if interval is not None else (cron or DEFAULT_CRON),
                                timezone=timezone, interval_seconds=interval)
     deployment = NightlyDeployment(data_dir=data, schedule=schedule, sources_file=sources_file, only=only,
-                                   source_keys=tuple(source_keys), name=name)
+                                   source_keys=tuple(source_keys), name=name, scoring=scoring,
+                                   dask_address=dask_address, dask_workers=dask_workers)
     try:
         serve_nightly(deployment, echo=click.echo)
     except ServeError as err:

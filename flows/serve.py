@@ -75,6 +75,9 @@ class NightlyDeployment:
     only: str = "all"
     source_keys: tuple[str, ...] = ()
     name: str = DEFAULT_DEPLOYMENT_NAME
+    scoring: str = "local"  # or "dask" (docs/scaling.md)
+    dask_address: str | None = None
+    dask_workers: int = 2
 
     def parameters(self) -> dict:
         # Absolute paths: the runs execute in the serving process's children, whatever their working folder.
@@ -84,6 +87,9 @@ class NightlyDeployment:
             "only": self.only,
             "source_keys": list(self.source_keys) or None,
             "run_label": "scheduled",
+            "scoring": self.scoring,
+            "dask_address": self.dask_address,
+            "dask_workers": self.dask_workers,
         }
 
 

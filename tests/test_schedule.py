@@ -69,6 +69,20 @@ def test_the_default_schedule_is_two_in_the_morning_in_mexico_city():
         NightlySchedule(cron="0 2 * * *", interval_seconds=30).validate()
 
 
+def test_the_deployment_passes_the_run_options_to_every_scheduled_run(tmp_path):
+    import inspect
+
+    from espejo.flows.nightly import nightly
+    from espejo.flows.serve import NightlyDeployment
+
+    deployment = NightlyDeployment(data_dir=tmp_path, source_keys=("a", "b"), scoring="dask",
+                                   dask_address="tcp://10.0.0.5:8786")
+    parameters = deployment.parameters()
+    assert parameters["scoring"] == "dask" and parameters["dask_address"] == "tcp://10.0.0.5:8786"
+    assert parameters["source_keys"] == ["a", "b"] and parameters["data_dir"] == str(tmp_path.resolve())
+    assert set(parameters) <= set(inspect.signature(nightly.fn).parameters)  # each one a flow parameter
+
+
 def test_without_an_api_url_serving_says_how_to_start_a_server():
     with pytest.raises(ServeError, match="PREFECT_API_URL is not set") as err:
         require_prefect_api(None)
