@@ -313,6 +313,33 @@ def test_bootstrap_interval_covers_the_mean_and_is_reproducible():
     assert row["ci_low"] < 0 < row["ci_high"] and row["ci_high"] - row["ci_low"] < 0.25
 
 
+def test_vocabulary_counts_the_sentences_that_mention_the_other_country(warehouse_dir):
+    """Each group's words come from its articles' sentences holding a scored mention (of this model version),
+    each sentence once; a sentence without one ("Officials met on Tuesday.") adds nothing."""
+    import re
+    from collections import Counter
+
+    def expected(model_articles):
+        counts = Counter()
+        for art, indexes in model_articles:
+            for index in sorted(set(indexes)):
+                for word in re.split("[^a-záéíóúüñ]+", art.sentences[index].lower()):
+                    if len(word) >= 3 and word != "the":
+                        counts[(art.direction, word)] += 1
+        return dict(counts)
+
+    def found(model):
+        filters = Filters(model, pd.Timestamp(FIRST_DAY).date(), pd.Timestamp(LAST_DAY).date())
+        table = data.vocabulary_counts(warehouse_dir, filters, ["the"])
+        return {(g, w): int(n) for g, w, n in table[["grp", "word", "n"]].itertuples(index=False)}
+
+    current = found(MODEL)
+    assert current == expected([(a, [m[0] for m in a.mentions]) for a in ARTICLES if a.relevant and a.mentions])
+    assert ("us->mx", "officials") not in current and current[("us->mx", "mexico")] == 2
+    # The earlier model version scored one mention, in us1's second sentence: only that sentence counts.
+    assert found(OLD_MODEL) == expected([(ARTICLES[0], [1])])
+
+
 def test_weighted_log_odds_ranks_the_distinctive_word():
     counts = pd.DataFrame({"grp": ["a", "a", "a", "b", "b", "b"], "word": ["muro", "comercio", "frontera"] * 2,
                            "n": [40, 10, 10, 2, 10, 10]})

@@ -174,13 +174,17 @@ c.stance DESC, c.day DESC, c.article_id
 -- Full-text search without the fts extension: a case-insensitive substring match of $q (bound, taken
 -- literally) over title and text: contains(lower(..)) is what ILIKE '%q%' does, without its per-character
 -- pattern matcher (ILIKE ... ESCAPE took 2 s at 1M articles, this ~0.1 s).
+-- The newest $limit matches are picked on (day, article_id) alone; only those rows' titles and URLs are read.
 SELECT f.day, f.direction, f.title, f.source_key AS outlet, f.stance, f.mentions, f.article_id, f.url
 FROM filtered f
 WHERE f.article_id IN (
-    SELECT a.article_id FROM articles a
-    WHERE contains(lower(a.title), lower($q)) OR contains(lower(a.text), lower($q)))
-ORDER BY f.day DESC, f.article_id
-LIMIT $limit;
+    SELECT g.article_id FROM filtered g
+    WHERE g.article_id IN (
+        SELECT a.article_id FROM articles a
+        WHERE contains(lower(a.title), lower($q)) OR contains(lower(a.text), lower($q)))
+    ORDER BY g.day DESC, g.article_id
+    LIMIT $limit)
+ORDER BY f.day DESC, f.article_id;
 
 -- name: article_header
 SELECT a.article_id, a.title, a.canonical_url AS url, a.source_key, s.name AS outlet_name, a.direction,
@@ -248,14 +252,15 @@ WITH grouped AS (
 picked AS (
     SELECT article_id, grp, row_number() OVER (PARTITION BY grp ORDER BY hash(article_id)) AS k FROM grouped
 ),
+-- A sentence counts once, and only if it holds a scored mention of the other country (this model version):
+-- agg_mention_facts carries the sentence, sorted by version and day, so neither 5M-row table is joined.
 scored_sentences AS (
-    SELECT DISTINCT p.grp, m.article_id, m.sentence_index
-    FROM picked p JOIN mentions m ON m.article_id = p.article_id
-    WHERE p.k <= $sample
+    SELECT DISTINCT p.grp, m.article_id, m.sentence_index, m.sentence
+    FROM picked p JOIN agg_mention_facts m ON m.article_id = p.article_id
+    WHERE p.k <= $sample AND m.model_version = $model_version AND m.day BETWEEN $date_from AND $date_to
 ),
 words AS (
-    SELECT s.grp, unnest(regexp_split_to_array(lower(t.text), '[^a-záéíóúüñ]+')) AS word
-    FROM scored_sentences s JOIN sentences t ON t.article_id = s.article_id AND t.sentence_index = s.sentence_index
+    SELECT grp, unnest(regexp_split_to_array(lower(sentence), '[^a-záéíóúüñ]+')) AS word FROM scored_sentences
 )
 SELECT grp, word, count(*) AS n FROM words
 WHERE length(word) >= 3 AND NOT list_contains($stopwords, word)
