@@ -110,15 +110,38 @@ def fault_run(tmp_path_factory, models_dir):
         registry = data_dir / "fault-sources.toml"
         registry.write_text(site.registry_toml(), encoding="utf-8")
         report = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="faults")
+        first_requests = list(site.requests)  # the request-count tests read the first run's alone
+        with db.open_snapshot(data_dir) as con:
+            counts_after_first = _content_counts(con)
+        # A second night over the same site: nothing added, the broken pages met (and recorded) again.
+        again = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="faults-again")
+        second_requests = site.requests[len(first_requests):]
     finally:
         site.stop()
     with db.open_snapshot(data_dir) as con:
         problems = con.execute("SELECT source_key, url, kind, detail FROM crawl_problems WHERE run_id = ?",
                                [report.run_id]).fetchall()
+        problems_again = con.execute("SELECT source_key, url, kind FROM crawl_problems WHERE run_id = ?",
+                                     [again.run_id]).fetchall()
         appearances = con.execute("SELECT url, article_id, source_key FROM appearances").fetchall()
         articles = con.execute("SELECT canonical_url, text, CAST(published AS VARCHAR) FROM articles").fetchall()
+        counts_after_second = _content_counts(con)
     return {"site": site, "report": report, "data_dir": data_dir, "problems": problems,
+            "requests": first_requests, "again": again, "problems_again": problems_again,
+            "second_requests": second_requests, "counts": (counts_after_first, counts_after_second),
             "appearances": appearances, "articles": {url: (text, published) for url, text, published in articles}}
+
+
+CONTENT_TABLES = ("articles", "appearances", "sentences", "mentions", "sentiment_scores", "frame_scores", "analyses")
+
+
+def _content_counts(con) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CONTENT_TABLES}
+
+
+def _hits(fault_run, outlet: str, path: str) -> int:
+    """Requests the first run made for `path` at `outlet`."""
+    return sum(1 for o, p, _ in fault_run["requests"] if (o, p) == (outlet, path))
 
 
 def _recorded(fault_run) -> dict[tuple[str, str], set[str]]:
@@ -178,13 +201,14 @@ def test_each_problem_has_one_clear_log_line(fault_run):
 @pytest.mark.slow
 def test_robots_disallowed_pages_are_never_requested(fault_run):
     site = fault_run["site"]
-    assert site.hits(COURIER, "/private/exclusive.html") == 0
-    assert site.hits(COURIER, "/robots.txt") == 1
+    assert _hits(fault_run, COURIER, "/private/exclusive.html") == 0
+    assert _hits(fault_run, COURIER, "/robots.txt") == 1
+    assert not [p for o, p, _ in fault_run["second_requests"] if p == "/private/exclusive.html"]
 
 
 @pytest.mark.slow
 def test_crawl_delay_spaces_every_request_to_that_outlet(fault_run):
-    times = sorted(t for outlet, _, t in fault_run["site"].requests if outlet == DIARIO)
+    times = sorted(t for outlet, _, t in fault_run["requests"] if outlet == DIARIO)
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert len(times) >= 7
     print(f"\ncrawl-delay gaps at {DIARIO}: min {min(gaps):.2f} s over {len(gaps)} gaps (asked {CRAWL_DELAY_S} s)")
@@ -197,11 +221,10 @@ def test_crawl_delay_spaces_every_request_to_that_outlet(fault_run):
 
 @pytest.mark.slow
 def test_retry_after_is_waited_for_and_the_page_lands(fault_run):
-    site = fault_run["site"]
-    times = [t for outlet, path, t in site.requests if outlet == COURIER and path == "/news/busy.html"]
+    times = [t for outlet, path, t in fault_run["requests"] if outlet == COURIER and path == "/news/busy.html"]
     assert len(times) == 2 and times[1] - times[0] >= 0.95
-    assert site.hits(COURIER, "/news/maintenance.html") == 1  # Retry-After beyond the cap: not retried
-    assert site.hits(COURIER, "/news/server-error.html") == 3  # the usual two retries
+    assert _hits(fault_run, COURIER, "/news/maintenance.html") == 1  # Retry-After beyond the cap: not retried
+    assert _hits(fault_run, COURIER, "/news/server-error.html") == 3  # the usual two retries
 
 
 @pytest.mark.slow
@@ -237,11 +260,30 @@ def test_the_health_page_lists_the_runs_problems(fault_run, monkeypatch):
     assert not app.exception, [e.value for e in app.exception]
     frames = [d.value for d in app.dataframe]
     listed = next(f for f in frames if {"kind", "url", "detail"} <= set(f.columns))
-    assert len(listed) == len(fault_run["problems"])
-    assert {c.kind for c in CASES if c.kind} <= set(listed["kind"])
-    by_kind = next(f for f in frames if {"source_key", "http_500", "charset_fallback"} <= set(f.columns))
+    # The page lists the latest run's problems: the second night's (the pages still broken).
+    latest = fault_run["problems_again"]
+    assert len(listed) == len(latest) and set(listed["kind"]) == {kind for _, _, kind in latest}
+    assert {"http_500", "timeout", "redirect_loop", "not_html", "malformed_feed"} <= set(listed["kind"])
+    by_kind = next(f for f in frames if {"source_key", "http_500", "not_html"} <= set(f.columns))
     assert set(by_kind["source_key"]) == {COURIER, DIARIO}
     assert int(by_kind.set_index("source_key").loc[COURIER, "not_html"]) == 3
+
+
+@pytest.mark.slow
+def test_a_second_night_over_the_fault_site_adds_nothing_and_meets_the_same_broken_pages(fault_run):
+    site, again = fault_run["site"], fault_run["again"]
+    first, second = fault_run["counts"]
+    assert second == first and first["articles"] == 13
+    assert (again.articles_new, again.appearances_new, again.mentions_scored) == (0, 0, 0)
+    assert again.status == "completed"
+    # Stored pages are known: not fetched again, so their repairs (dates, charsets) are not re-recorded;
+    # every page that failed is tried again and recorded again, under the new run.
+    good_paths = {(outlet, article.path) for outlet, article in site.good_articles()}
+    refetched = {(o, p) for o, p, _ in fault_run["second_requests"]} & good_paths
+    assert not refetched, refetched
+    stored = set(_stored_urls(fault_run))
+    expected = {(s, u, k) for s, u, k, _ in fault_run["problems"] if u not in stored}
+    assert set(fault_run["problems_again"]) == expected
 
 
 def test_registry_download_timeout_is_validated():
