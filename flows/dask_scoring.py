@@ -22,13 +22,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from espejo.nlp.analyse import analyse_articles
+from espejo.nlp.analyse import SCORE_CHUNK, analyse_articles, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
 from espejo.nlp.backbone import THREADS_ENV
 from espejo.nlp.scorers import CompositeScorer, load_scorer
 from espejo.records import AnalysedArticle, StoredArticle
 from espejo.warehouse import db, load
 
-SCORE_CHUNK = 32  # as flows.nightly.SCORE_CHUNK: equal chunks give equal batches, hence equal scores
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,6 @@ def analyse_chunk(index: int, chunk: list[StoredArticle], models_dir: str, confi
 
 # --------------------------------------------------------------------------------------------------
 # Flow side
-
-
-def chunks_of(articles: list[StoredArticle], size: int = SCORE_CHUNK) -> list[list[StoredArticle]]:
-    return [articles[first:first + size] for first in range(0, len(articles), size)]
 
 
 @flow(name="score-on-dask", log_prints=True)

@@ -13,14 +13,13 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from espejo.flows.nightly import new_run_id, run_lock, score_new
+from espejo.flows.nightly import begin_run, finish_and_publish, new_run_id, run_lock, score_new
 from espejo.nlp.scorers import load_scorer, resolve_models_config
 from espejo.records import ArticleItem, SourceResult
-from espejo.settings import code_version, models_dir, resolve_data_dir
+from espejo.settings import models_dir, resolve_data_dir
 from espejo.spiders.registry import load_sources
 from espejo.spiders.warc import BackfillFilter, SourceIndex, WarcCounts, WarcError, read_warc
 from espejo.warehouse import db, load
-from espejo.warehouse.aggregate import rebuild_aggregates
 from espejo.warehouse.queries import scalar
 
 # Articles are loaded in batches so a file that breaks off late still leaves what was read before stored.
@@ -72,10 +71,8 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
     scorer = load_scorer(models_dir(data))
     report = BackfillReport(run_id=new_run_id(), status="running", model_version=scorer.model_version)
     with db.connect(data) as con:
-        for stale in load.mark_interrupted_runs(con):
-            logger.warning("run %s was interrupted before it finished; its stored work is kept", stale)
+        begin_run(con, report.run_id, scorer.model_version)
         load.upsert_sources(con, index.sources)
-        load.start_run(con, report.run_id, code_version(), scorer.model_version)
         dedupe = BackfillFilter(load.known_urls(con))
     logger.info("backfill %s: %d WARC files, data in %s", report.run_id, len(paths), data)
 
@@ -115,9 +112,8 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
     results = _source_results(report.files)
     with db.connect(data) as con:
         load.record_source_results(con, report.run_id, results)
-        rebuild_aggregates(con)
-        load.finish_run(
-            con, report.run_id, report.status,
+        finish_and_publish(
+            con, data, report.run_id, report.status,
             sources_ok=len(results), sources_failed=0,
             items_crawled=sum(f.items for f in report.files),
             articles_new=report.articles_new, appearances_new=report.appearances_new,
@@ -126,7 +122,6 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
             score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
             notes=notes,
         )
-        db.publish_snapshot(con, data)
     logger.info("backfill %s %s: %d new articles, %d new appearances, %d mentions scored, %.1f s",
                 report.run_id, report.status, report.articles_new, report.appearances_new,
                 report.mentions_scored, report.seconds["total"])
@@ -183,9 +178,7 @@ def _rescore(data: Path, model: str, config: Path) -> RescoreReport:
     report = RescoreReport(run_id=new_run_id(), status="running", model_version=scorer.model_version,
                            config=str(config))
     with db.connect(data) as con:
-        for stale in load.mark_interrupted_runs(con):
-            logger.warning("run %s was interrupted before it finished; its stored work is kept", stale)
-        load.start_run(con, report.run_id, code_version(), scorer.model_version)
+        begin_run(con, report.run_id, scorer.model_version)
         before = _analysed(con, scorer.model_version)
     logger.info("rescore %s with %s (%s)", report.run_id, scorer.model_version, config)
 
@@ -194,16 +187,14 @@ def _rescore(data: Path, model: str, config: Path) -> RescoreReport:
     report.status = "completed"
     with db.connect(data) as con:
         report.articles_scored = _analysed(con, scorer.model_version) - before
-        rebuild_aggregates(con)
         report.seconds["total"] = time.monotonic() - started
-        load.finish_run(
-            con, report.run_id, report.status, sources_ok=0, sources_failed=0, items_crawled=0,
+        finish_and_publish(
+            con, data, report.run_id, report.status, sources_ok=0, sources_failed=0, items_crawled=0,
             articles_new=0, appearances_new=0, mentions_scored=report.mentions_scored,
             frames_scored=report.frames_scored, score_seconds=round(report.seconds["score"], 2),
             total_seconds=round(report.seconds["total"], 2),
             notes=f"rescore with {model} ({config.name}): {report.articles_scored} articles",
         )
-        db.publish_snapshot(con, data)
     logger.info("rescore %s: %d articles, %d mentions scored with %s, %.1f s", report.run_id,
                 report.articles_scored, report.mentions_scored, scorer.model_version, report.seconds["total"])
     return report

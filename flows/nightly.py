@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
-from espejo.nlp.analyse import analyse_articles
+from espejo.nlp.analyse import SCORE_CHUNK, analyse_articles, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
 from espejo.nlp.scorers import load_scorer
 from espejo.nlp.scoring import Scorer
 from espejo.records import SourceResult
@@ -29,8 +29,6 @@ from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
 from espejo.warehouse.aggregate import rebuild_aggregates
 
-# Articles are scored in chunks so progress shows and each chunk is stored as soon as it is done.
-SCORE_CHUNK = 32
 
 
 @dataclass
@@ -66,6 +64,20 @@ def run_lock(data_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def begin_run(con, run_id: str, model_version: str) -> None:
+    """Record a run as started, after marking runs a kill left "running" as interrupted."""
+    for stale in load.mark_interrupted_runs(con):
+        get_run_logger().warning("run %s was interrupted before it finished; its stored work is kept", stale)
+    load.start_run(con, run_id, code_version(), model_version)
+
+
+def finish_and_publish(con, data: Path, run_id: str, status: str, **counts) -> None:
+    """Rebuild the dashboard's aggregates, record how the run ended, and publish the snapshot."""
+    rebuild_aggregates(con)
+    load.finish_run(con, run_id, status, **counts)
+    db.publish_snapshot(con, data)
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
@@ -98,14 +110,14 @@ def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
     logger.info("scoring %d new articles with %s", len(todo), scorer.model_version)
     mentions = frames = 0
     started = time.monotonic()
-    for first in range(0, len(todo), SCORE_CHUNK):
-        chunk = todo[first:first + SCORE_CHUNK]
+    done = 0
+    for chunk in chunks_of(todo):
         analysed = analyse_articles(chunk, scorer)
         with db.connect(data_dir) as con:
             m, f = load.store_analyses(con, analysed, run_id)
         mentions += m
         frames += f
-        done = first + len(chunk)
+        done += len(chunk)
         rate = done / max(time.monotonic() - started, 1e-6)
         logger.info("scored %d/%d articles (%d mentions so far, %.1f articles/s)", done, len(todo), mentions, rate)
     return mentions, frames
@@ -145,10 +157,8 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
     report = RunReport(run_id=run_id, status="running")
     run_dir = runs_dir(data) / run_id
     with db.connect(data) as con:
-        for stale in load.mark_interrupted_runs(con):
-            logger.warning("run %s was interrupted before it finished; its stored work is kept", stale)
+        begin_run(con, run_id, scorer.model_version)
         load.upsert_sources(con, sources)
-        load.start_run(con, run_id, code_version(), scorer.model_version)
         known = {s.key: load.known_urls(con, s.key) for s in sources}
     logger.info("run %s: %d sources, data in %s", run_id, len(sources), data)
 
@@ -197,16 +207,14 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
     report.status = "completed" if failed == 0 else "completed_with_failures"
     report.seconds["total"] = time.monotonic() - started
     with db.connect(data) as con:
-        rebuild_aggregates(con)
-        load.finish_run(
-            con, run_id, report.status,
+        finish_and_publish(
+            con, data, run_id, report.status,
             sources_ok=len(sources) - failed, sources_failed=failed, items_crawled=report.items_crawled,
             articles_new=report.articles_new, appearances_new=report.appearances_new,
             mentions_scored=report.mentions_scored, frames_scored=report.frames_scored,
             crawl_seconds=round(report.seconds["crawl"], 2), load_seconds=round(report.seconds["load"], 2),
             score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
         )
-        db.publish_snapshot(con, data)
     logger.info("run %s %s: %d new articles, %d mentions scored, %d/%d sources failed, %.1f s",
                 run_id, report.status, report.articles_new, report.mentions_scored, failed,
                 len(sources), report.seconds["total"])

@@ -29,9 +29,8 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     """Every stage in turn; `report(figures)` is called after each one, so a late failure keeps the rest."""
     from espejo.demo import free_ports, running_newsweb
     from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
-    from espejo.flows.nightly import SCORE_CHUNK
     from espejo.newsweb.outlets import DEMO_OUTLETS
-    from espejo.nlp.analyse import analyse_articles
+    from espejo.nlp.analyse import analyse_articles, chunks_of
     from espejo.nlp.backbone import ensure_backbone
     from espejo.nlp.scorers import load_scorer
     from espejo.settings import models_dir as default_models_dir
@@ -99,8 +98,8 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     with db.connect(data) as con:
         todo = load.articles_to_analyse(con, scorer.model_version)
         mentions = 0
-        for first in range(0, len(todo), SCORE_CHUNK):
-            m, _ = load.store_analyses(con, analyse_articles(todo[first:first + SCORE_CHUNK], scorer), "bench-run")
+        for chunk in chunks_of(todo):
+            m, _ = load.store_analyses(con, analyse_articles(chunk, scorer), "bench-run")
             mentions += m
     local_s, local_cpu_s = time.monotonic() - started, time.process_time() - cpu_started
     figures["score_in_process"] = {"articles": len(todo), "mentions": mentions, "seconds": round(local_s, 2),

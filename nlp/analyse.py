@@ -15,6 +15,15 @@ from espejo.nlp.sentences import split_sentences
 from espejo.records import AnalysedArticle, Mention, ScoredMention, StoredArticle, other_country
 
 
+# Articles are scored in chunks, so progress shows and each chunk is stored as soon as it is done. Every
+# scoring path (in process, on Dask) uses these same chunks: equal chunks give equal batches, equal scores.
+SCORE_CHUNK = 32
+
+
+def chunks_of(articles: list[StoredArticle], size: int = SCORE_CHUNK) -> list[list[StoredArticle]]:
+    return [articles[first:first + size] for first in range(0, len(articles), size)]
+
+
 def analyse_articles(articles: list[StoredArticle], scorer: Scorer) -> list[AnalysedArticle]:
     """Analyse a batch; the scorer sees all mentions of the batch at once so it can batch by length."""
     prepared = []

@@ -39,24 +39,36 @@ class RelevancePipeline:
         return item
 
 
+class SeenOnce:
+    """The crawl's duplicate rule: an item whose URL or story (content fingerprint) was already seen is dropped."""
+
+    def __init__(self) -> None:
+        self.urls: set[str] = set()
+        self.fingerprints: set[str] = set()
+
+    def is_duplicate(self, item: ArticleItem) -> bool:
+        if item.url in self.urls or item.fingerprint in self.fingerprints:
+            return True
+        self.urls.add(item.url)
+        self.fingerprints.add(item.fingerprint)
+        return False
+
+
 class DuplicatesPipeline:
     """The same page reached twice in one crawl (a feed and a sitemap, a redirect) is kept once."""
 
     def __init__(self, stats):
         self.stats = stats
-        self.urls: set[str] = set()
-        self.fingerprints: set[str] = set()
+        self.seen = SeenOnce()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem):
-        if item.url in self.urls or item.fingerprint in self.fingerprints:
+        if self.seen.is_duplicate(item):
             self.stats.inc_value("espejo/skipped_duplicate")
             raise DropItem(f"duplicate: {item.url}")
-        self.urls.add(item.url)
-        self.fingerprints.add(item.fingerprint)
         return item
 
 

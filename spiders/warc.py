@@ -29,7 +29,7 @@ from espejo.spiders.extraction import (
     normalize_url,
     settle_published,
 )
-from espejo.spiders.pipelines import is_relevant
+from espejo.spiders.pipelines import SeenOnce, is_relevant
 
 PROGRESS_EVERY = 1000  # records between progress reports
 
@@ -106,19 +106,13 @@ class BackfillFilter:
 
     def __init__(self, known_urls: Iterable[str] = ()):
         self.known_urls = set(known_urls)
-        self._seen_urls: set[tuple[str, str]] = set()
-        self._seen_fingerprints: set[tuple[str, str]] = set()
+        self._seen: dict[str, SeenOnce] = {}  # per outlet, as each outlet's crawl has its own pipeline
 
     def is_known(self, *urls: str) -> bool:
         return any(u in self.known_urls for u in urls)
 
     def is_duplicate(self, item: ArticleItem) -> bool:
-        url_key, story_key = (item.source_key, item.url), (item.source_key, item.fingerprint)
-        if url_key in self._seen_urls or story_key in self._seen_fingerprints:
-            return True
-        self._seen_urls.add(url_key)
-        self._seen_fingerprints.add(story_key)
-        return False
+        return self._seen.setdefault(item.source_key, SeenOnce()).is_duplicate(item)
 
 
 def check_warc_start(path: Path) -> None:
