@@ -2,10 +2,11 @@
 
 Matching is leftmost, then longest: at each word start the longest term wins, and a match
 consumes its characters, so "Nuevo México" is one U.S. state mention and never also "México".
-Excluded phrases ("Golfo de México") take part in the same race and are then dropped, which is
-how they hide the terms inside them. All terms of a language are compiled into one regular
-expression shaped like a trie, so an article costs one pass whatever the size of the gazetteer.
-Accents are folded away before matching (character for character, so offsets hold).
+Excluded phrases ("Golfo de México") and names ("U.S.-Mexico-Canada Agreement", "Arizona
+Cardinals") take part in the same race and are then dropped, which is how they hide the terms
+inside them. All terms of a language are compiled into one regular expression shaped like a trie,
+so an article costs one pass whatever the size of the gazetteer. Accents are folded away before
+matching (character for character, so offsets hold).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ TERM_LANGUAGES = ("en", "es", "all")
 _SELECTIONS = {"en": ("en", "all"), "es": ("es", "all"), "und": ("en", "es", "all")}
 
 _FOLDS = tuple(zip("áéíóúüàèìòùÁÉÍÓÚÜÀÈÌÒÙ’", "aeiouuaeiouAEIOUUAEIOU'"))
-_SEPARATORS = re.compile(r"[\s\-‐]+")
-_SEPARATOR_ATOM = r"[\s\-‐]+"
+# Between the words of a term: spaces, line breaks, hyphens (ASCII, U+2010, non-breaking U+2011)
+# and the en dash that joins compounds ("United States–Mexico–Canada Agreement").
+_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
+_SEPARATOR_ATOM = r"[\s\-‐‑–]+"
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
 
@@ -40,7 +43,7 @@ class GazetteerError(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
-    target: str | None  # "US" | "MX"; None for an excluded phrase
+    target: str | None  # "US" | "MX"; None for an excluded phrase or name
     kind: str | None
 
 
@@ -112,12 +115,90 @@ def _atoms(phrase: str, exact: bool) -> list[str]:
 
 
 def _trie_pattern(node: dict) -> str:
-    """A regex for a trie; an optional tail is greedy, so longer terms are tried first."""
-    branches = [atom + _trie_pattern(child) for atom, child in node.items() if atom]
+    """A regex for a trie; an optional tail is greedy, so longer terms are tried first.
+
+    A letter can start two branches of a node: exact ("M", from a case-sensitive term) and caseless
+    ("[mM]"). Alternation takes the first branch that succeeds, not the longest, so where a term of
+    one branch runs on from a term of the other ("Mexico Center", a case-sensitive name, and
+    "Mexico"), the exact branch, placed first, also carries those caseless terms: the longer then
+    wins whatever the order of the file, and text that misses the exact letter falls through to
+    the caseless branch as before.
+    """
+    branches = []
+    for atom, child in sorted(node.items(), key=lambda item: _caseless_twin(item[0]) not in node):
+        if not atom:
+            continue
+        if (twin := _caseless_twin(atom)) in node:
+            child = _with_shadowing_terms(child, node[twin])
+        branches.append(atom + _trie_pattern(child))
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
     return f"(?:{body})?" if "" in node else body
+
+
+def _caseless_twin(atom: str) -> str | None:
+    """The caseless atom ("[mM]") matching every text an exact letter atom ("M") matches."""
+    if len(atom) != 1 or not atom.isalpha():
+        return None
+    lower, upper = atom.lower(), atom.upper()
+    return f"[{lower}{upper}]" if lower != upper and len(lower) == len(upper) == 1 else None
+
+
+def _with_shadowing_terms(exact: dict, caseless: dict) -> dict:
+    """The exact trie plus every caseless term that could outrun or be outrun by one of its terms.
+
+    Two terms compete for the same text only when one is the other's start up to a word boundary
+    ("mexico" and "mexico center"); others differ before a word ends, so at most one matches. The
+    caseless terms joined are closed under that relation ("mexico center" brings "mexico", which
+    brings "mexico city"), so the exact branch always finds the longest match of the two.
+    """
+    joined = list(_term_paths(exact))
+    starts = {_caseless(path) for path in joined}
+    boundaries = set().union(*map(_boundary_prefixes, joined))
+    waiting = list(_term_paths(caseless))
+    added = []
+    while True:
+        taken = [
+            path for path in waiting
+            if _boundary_prefixes(path) & starts or _caseless(path) in boundaries
+        ]
+        if not taken:
+            break
+        waiting = [path for path in waiting if path not in taken]
+        added += taken
+        starts |= {_caseless(path) for path in taken}
+        boundaries = boundaries.union(*map(_boundary_prefixes, taken))
+    if not added:
+        return exact
+    merged = dict(exact)
+    for path in added:
+        node = merged
+        for atom in path:
+            node[atom] = dict(node.get(atom, {}))  # copied on the way down: tries are shared
+            node = node[atom]
+        node[""] = {}
+    return merged
+
+
+def _term_paths(node: dict, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Each term under a trie node, as its atoms."""
+    for atom, child in node.items():
+        if atom:
+            yield from _term_paths(child, (*path, atom))
+        else:
+            yield path
+
+
+def _caseless(path: tuple[str, ...]) -> tuple[str, ...]:
+    """Atoms with case ignored: "[mM]" and "M" are both "m"."""
+    return tuple(a[1] if len(a) == 4 and a.startswith("[") else a.lower() for a in path)
+
+
+def _boundary_prefixes(path: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A term's starts that end where a word ends ("mexico" of "mexico center"), case ignored."""
+    folded = _caseless(path)
+    return {folded[:index] for index, atom in enumerate(folded) if not atom.isalnum()}
 
 
 def _entries_by_key(terms: Iterable[_Term]) -> dict[str, Entry]:
@@ -162,28 +243,31 @@ def parse_gazetteer(data: Mapping) -> Gazetteer:
     """Validate the parsed TOML; raise GazetteerError naming the faulty table or term."""
     terms: list[_Term] = []
     case_sensitive: list[str] = []
+    name_phrases: list[str] = []  # [names] match only as written: case-sensitive
     for name, table in data.items():
         _require_table(table, name)
         if name == "matching":
             if unknown_keys := set(table) - {"case_sensitive"}:
                 raise GazetteerError(f"matching: unknown keys {sorted(unknown_keys)}")
             case_sensitive = _phrases(table.get("case_sensitive", []), "matching.case_sensitive")
-        elif name == "exclude":
+        elif name in ("exclude", "names"):  # names: excluded too, but only as written
             for language, phrases in table.items():
-                _check_language(language, f"exclude.{language}")
-                for phrase in _phrases(phrases, f"exclude.{language}"):
+                _check_language(language, f"{name}.{language}")
+                for phrase in _phrases(phrases, f"{name}.{language}"):
                     terms.append(_Term(phrase, language, Entry(None, None)))
+                    if name == "names":
+                        name_phrases.append(phrase)
         elif name in COUNTRIES:
             terms.extend(_country_terms(name, table))
         else:
             raise GazetteerError(
                 f"unknown country {name!r}: expected one of {', '.join(COUNTRIES)} "
-                "(or the tables 'exclude' and 'matching')"
+                "(or the tables 'exclude', 'names' and 'matching')"
             )
     known = {term.phrase for term in terms}
     if unknown := [phrase for phrase in case_sensitive if phrase not in known]:
         raise GazetteerError(f"matching.case_sensitive: not a term in any list: {unknown}")
-    gazetteer = Gazetteer(terms, case_sensitive)
+    gazetteer = Gazetteer(terms, [*case_sensitive, *name_phrases])
     for selection in _SELECTIONS:  # a conflict must fail on load, not on the first article
         _entries_by_key(gazetteer.terms_for(selection))
     return gazetteer

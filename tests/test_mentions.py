@@ -325,6 +325,127 @@ def test_undetermined_language_uses_both_vocabularies():
     assert targets("EE.UU. and the States; México y Mexicans.", "und") == ["US", "US", "MX", "MX"]
 
 
+# --- names are not countries (issue 9) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # treaties named after their parties
+        ("Lawyers argued over the U.S.-Mexico-Canada Agreement for a week.", "en"),
+        ("Lawyers argued over the United States–Mexico–Canada Agreement for a week.", "en"),
+        ("El Tratado entre México, Estados Unidos y Canadá entró en vigor.", "es"),
+        # the currency
+        ("El boleto costó 80 dólares estadounidenses.", "es"),
+        ("Cada dólar estadounidense se vendió a 19 pesos.", "es"),
+        ("The loan was priced in U.S. dollars.", "en"),
+        # centres, museums and associations outside the country or shared by both
+        ("Researchers at the Texas Mexico Center published a survey.", "en"),
+        ("A fellow at the Lakeside Mexico Center wrote the report.", "en"),
+        ("The Mexico Institute hosted a panel on energy.", "en"),
+        ("The National Museum of Mexican Art opened a new gallery.", "en"),
+        ("Preside la Asociación de Abogados México-Estados Unidos.", "es"),
+        # geography
+        ("Volcanoes of the Trans-Mexican Volcanic Belt rumbled.", "en"),
+        # clubs named after a city or state
+        ("Los Arizona Cardinals recibirán a los 49ers de San Francisco.", "es"),
+        ("Los Rayados de Monterrey vencieron a los Xolos de Tijuana.", "es"),
+        ("The Kansas City Chiefs beat the Los Angeles Chargers.", "en"),
+        # news outlets and companies
+        ("The story first ran in Mexico News Daily.", "en"),
+        ("Lo publicó Los Angeles Times y lo retomó El Paso Times.", "es"),
+        ("Shares of Grupo Mexico rose.", "en"),
+        ("Se reunieron en la Torre Trump.", "es"),
+        # people and bands who share a place's or a leader's name
+        ("El analista Luis Rubio publicó una columna.", "es"),
+        ("A statue of Miguel Hidalgo stands in the square.", "en"),
+        ("Tocaron Los Ángeles Azules en la feria.", "es"),
+        # a cuisine label
+        ("A Mexican restaurant opened downtown in Toronto.", "en"),
+        # a common phrase, not a city
+        ("El gobierno dio el paso decisivo.", "es"),
+    ],
+)
+def test_a_country_word_inside_a_name_is_not_a_mention(text, language):
+    assert found(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # the name goes, the country around it stays
+        ("Mexico signed the agreement.", "en", [("Mexico", "MX", "country")]),
+        ("Mexico's Senate ratified the U.S.-Mexico-Canada Agreement.", "en",
+         [("Mexico's Senate", "MX", "institution")]),
+        ("Mexico signed the U.S.-Mexico-Canada Agreement.", "en", [("Mexico", "MX", "country")]),
+        # described, not named: the parties count
+        ("The U.S.-Mexico trade pact was revised.", "en",
+         [("U.S.", "US", "country"), ("Mexico", "MX", "country")]),
+        ("El gobierno estadounidense envió 300 millones de dólares.", "es",
+         [("estadounidense", "US", "demonym")]),
+        ("Las remesas desde Estados Unidos sumaron 500 millones de dólares.", "es",
+         [("Estados Unidos", "US", "country")]),
+        ("El gobierno estadunidense respondió.", "es", [("estadunidense", "US", "demonym")]),
+        ("The Mexican government and the U.S. Border Patrol met in Mexico City.", "en",
+         [("Mexican", "MX", "demonym"), ("U.S.", "US", "country"),
+          ("Border Patrol", "US", "institution"), ("Mexico City", "MX", "capital")]),
+        ("EE.UU. y la Casa Blanca callaron.", "es",
+         [("EE.UU.", "US", "country"), ("Casa Blanca", "US", "capital")]),
+        # the country's own institutions named for it still count
+        ("The Mexican Football Federation fined the club.", "en", [("Mexican", "MX", "demonym")]),
+        ("A new exhibit opened at the Museum of Mexico City.", "en",
+         [("Mexico City", "MX", "capital")]),
+        ("The Mexican peso gained 2% on Friday.", "en", [("Mexican", "MX", "demonym")]),
+        ("Critics praised Mexican cuisine at the fair.", "en", [("Mexican", "MX", "demonym")]),
+        # lower case: not the name, the place
+        ("Los padres de San Diego protestaron.", "es", [("San Diego", "US", "city")]),
+        ("Los gigantes tecnológicos de San Francisco crecieron.", "es",
+         [("San Francisco", "US", "city")]),
+        ("The Mexico center of the company closed.", "en", [("Mexico", "MX", "country")]),
+        ("Llegó a El Paso de noche.", "es", [("El Paso", "US", "city")]),
+        # the person, the place and the leader next to their namesakes
+        ("Luis Rubio criticó a Marco Rubio.", "es", [("Marco Rubio", "US", "leader")]),
+        ("Miguel Hidalgo nació lejos de Hidalgo.", "es", [("Hidalgo", "MX", "state")]),
+        ("Trump habló desde la Torre Trump.", "es", [("Trump", "US", "leader")]),
+        ("Fue deportado por San Luis Río Colorado, Sonora.", "es",
+         [("San Luis Río Colorado", "MX", "city"), ("Sonora", "MX", "state")]),
+    ],
+)
+def test_near_misses_of_names_still_count(text, language, expected):
+    assert found(text, language) == expected
+
+
+def test_new_mexico_is_never_mexico_for_us_outlets():
+    """Documented choice kept: New Mexico is a U.S. state, so a U.S. outlet's "New Mexico" is not
+    a mention of Mexico (and a Mexican outlet's "Nuevo México" is one of the United States)."""
+    assert targets("A rancher from New Mexico crossed into Mexico.", "en") == ["US", "MX"]
+    assert targets("Un ranchero de Nuevo México cruzó a México.", "es") == ["US", "MX"]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_case_sensitive_name_beats_a_shorter_term_whatever_the_file_order(reverse):
+    data = {
+        "MX": {"en": {"country": ["Mexico", "Mexico City"]}},
+        "US": {"en": {"country": ["US"]}},
+        "names": {"en": ["Mexico Center"]},
+        "exclude": {"en": ["US dollar{,s}"]},
+    }
+    if reverse:
+        data = dict(reversed(data.items()))
+    gazetteer = parse_gazetteer(data)
+    text = "The Mexico Center, the Mexico center, Mexico City, 10 US dollars and the US."
+    mentions = find_mentions(text, [], "en", gazetteer)
+    assert [m.surface for m in mentions] == ["Mexico", "Mexico City", "US"]
+    assert [text[m.start : m.end] for m in mentions] == [m.surface for m in mentions]
+
+
+def test_names_validation():
+    with pytest.raises(GazetteerError, match="unknown language 'fr'"):
+        parse_gazetteer({"names": {"fr": ["Le Mexique"]}})
+    with pytest.raises(GazetteerError, match="'exclude', 'names' and 'matching'"):
+        parse_gazetteer({"nicknames": {}})
+
+
 # --- structure of the result -------------------------------------------------------------
 
 ARTICLE = (
