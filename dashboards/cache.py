@@ -16,6 +16,8 @@ import streamlit as st
 
 from espejo.dashboards import data
 from espejo.dashboards.filters import Filters, Topic
+from espejo.dashboards.model_quality import ModelQuality, file_stamp, read_model_quality
+from espejo.settings import quality_file
 
 TTL_SECONDS = 60
 MAX_ENTRIES = 64
@@ -125,6 +127,17 @@ def topic_series(data_dir: Path, stamp: int, filters: Filters, topics: tuple[Top
 def vocabulary_counts(data_dir: Path, stamp: int, filters: Filters, stopwords: tuple[str, ...], by_period: bool,
                       direction: str | None) -> pd.DataFrame:
     return data.vocabulary_counts(data_dir, filters, list(stopwords), by_period=by_period, direction=direction)
+
+
+def model_quality(model_version: str) -> ModelQuality:
+    """The measured quality of `model_version` (not of the snapshot): re-read when the quality file changes."""
+    path = quality_file()
+    return _model_quality(path, file_stamp(path), model_version)
+
+
+@_cached
+def _model_quality(path: Path, stamp: int | None, model_version: str) -> ModelQuality:
+    return read_model_quality(model_version, path)
 
 
 @_cached

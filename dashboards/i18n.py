@@ -414,6 +414,44 @@ STRINGS: dict[str, tuple[str, str]] = {
         "para ver la dirección y el momento de los cambios."),
     "edit_survey": ("Edit `{path}` to add survey points; every row needs its source and year.",
                     "Edite `{path}` para agregar datos de encuesta; cada fila necesita su fuente y su año."),
+    # model quality on real news (Two mirrors' line, the health page's table)
+    "quality_line": (
+        "Quality of this model on real news (development set `{dataset}`, measured {date}) — {figures}. Every "
+        "measured figure: {page}.",
+        "Calidad de este modelo en noticias reales (conjunto de desarrollo `{dataset}`, medido el {date}) — "
+        "{figures}. Todas las cifras medidas: {page}."),
+    "quality.macro_f1": ("sentiment macro-F1", "macro-F1 del sentimiento"),
+    "quality.stance_spearman": ("Spearman ρ of article stance vs annotated tone",
+                                "ρ de Spearman entre la postura del artículo y el tono anotado"),
+    "quality_direction_not_measured": ("not measured", "sin medir"),
+    "quality_not_measured": (
+        "The sentiment of model `{model}` has not been measured on real news: run `{command}` to measure it. "
+        "A figure is only ever shown for the model version it was measured on.",
+        "El sentimiento del modelo `{model}` no se ha medido con noticias reales: ejecute `{command}` para medirlo. "
+        "Una cifra solo se muestra para la versión del modelo con la que se midió."),
+    "quality_file_error": ("The model-quality file could not be read: `{error}`",
+                           "No se pudo leer el archivo de calidad del modelo: `{error}`"),
+    "model_quality": ("Model quality on real news", "Calidad del modelo en noticias reales"),
+    "model_quality_caption": (
+        "Every figure measured by `espejo eval … --record` for the components of model `{model}`, read from "
+        "`{path}`: development sets, not the held-back test. `macro_f1` (sentiment): F1 of negative, neutral and "
+        "positive, averaged, over annotated sentences; `stance_spearman`: Spearman correlation between an article's "
+        "stance and its annotated tone; `ece_before` / `ece_after`: expected calibration error before and after "
+        "calibration; `micro_f1` / `macro_f1` (frames): the leading frames against the annotated frames, over "
+        "articles.",
+        "Todas las cifras medidas por `espejo eval … --record` para los componentes del modelo `{model}`, leídas de "
+        "`{path}`: conjuntos de desarrollo, no la prueba reservada. `macro_f1` (sentimiento): F1 de negativo, "
+        "neutral y positivo, promediado, sobre oraciones anotadas; `stance_spearman`: correlación de Spearman entre "
+        "la postura de un artículo y su tono anotado; `ece_before` / `ece_after`: error de calibración esperado "
+        "antes y después de calibrar; `micro_f1` / `macro_f1` (encuadres): los encuadres principales frente a los "
+        "encuadres anotados, sobre artículos."),
+    "model_not_measured": (
+        "Model `{model}` has not been measured on real news. Run `{sentiment}` and `{frames}` to measure it; a "
+        "figure is only ever shown for the model version it was measured on.",
+        "El modelo `{model}` no se ha medido con noticias reales. Ejecute `{sentiment}` y `{frames}` para medirlo; "
+        "una cifra solo se muestra para la versión del modelo con la que se midió."),
+    "unit.sentences": ("sentences", "oraciones"),
+    "unit.articles": ("articles", "artículos"),
     # runs and data health
     "recent_runs": ("Recent runs", "Corridas recientes"),
     "no_run_yet": ("No run recorded yet.", "Aún no hay corridas registradas."),
@@ -577,6 +615,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.robust_z": ("robust z", "z robusto"),
     "col.latest_week": ("latest week", "última semana"),
     "col.median_before": ("median of earlier weeks", "mediana de semanas anteriores"),
+    "col.component": ("component", "componente"),
+    "col.dataset": ("dataset", "conjunto de datos"),
+    "col.metric": ("metric", "métrica"),
+    "col.value": ("value", "valor"),
+    "col.n": ("n", "n"),
+    "col.unit": ("unit", "unidad"),
+    "col.measured": ("measured", "medido"),
+    "col.command": ("command", "comando"),
     "col.outlet_articles": ("outlet's articles", "artículos del medio"),
 }
 

@@ -13,6 +13,7 @@ import streamlit as st
 from espejo.dashboards.charts import frame_label
 from espejo.dashboards.data import DIRECTIONS
 from espejo.dashboards.i18n import has, t
+from espejo.dashboards.model_quality import HEADLINE_METRICS, MEASURE_SENTIMENT, REALNEWS_DEV, ModelQuality
 from espejo.dashboards.view import View
 
 STANCE_DEFINITION = t("stance_definition", "en")
@@ -74,6 +75,33 @@ def filters_caption(view: View) -> str:
     if f.frame:
         parts.append(t("caption.frame", lang, value=frame_label(f.frame, lang)))
     return " · ".join(parts)
+
+
+def unit_label(unit, lang: str) -> str:
+    """A unit of a measured figure (sentences / articles) in `lang`; anything else as it is."""
+    return t(f"unit.{unit}", lang) if isinstance(unit, str) and has(f"unit.{unit}") else unit
+
+
+def quality_line(quality: ModelQuality, lang: str) -> str:
+    """One line: the model's realnews-dev sentiment macro-F1 and stance correlation per direction, with n; or
+    that it was not measured, and the command that measures it. Never a figure of another model version."""
+    if quality.error:
+        return t("quality_file_error", lang, error=quality.error)
+    headline = quality.headline()
+    if not headline:
+        return t("quality_not_measured", lang, model=quality.model_version, command=MEASURE_SENTIMENT)
+    parts = []
+    for direction in DIRECTIONS:
+        figures = headline.get(direction.key, {})
+        shown = []
+        for metric in HEADLINE_METRICS:
+            if metric in figures:
+                value, n, unit = figures[metric]
+                shown.append(f"{t(f'quality.{metric}', lang)} {value:.2f} (n = {n:,} {unit_label(unit, lang)})")
+        text = ", ".join(shown) if shown else t("quality_direction_not_measured", lang)
+        parts.append(f"{t(direction.key, lang)}: {text}")
+    return t("quality_line", lang, dataset=REALNEWS_DEV, date=quality.measured_on() or "—",
+             figures=" · ".join(parts), page=t("page.health", lang))
 
 
 def no_match(view: View) -> None:

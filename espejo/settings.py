@@ -32,6 +32,19 @@ def models_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "models"
 
 
+QUALITY_FILE_ENV = "ESPEJO_QUALITY_FILE"
+
+
+def quality_file() -> Path:
+    """The measured model quality the dashboard states (`espejo.nlp.quality`): `$ESPEJO_QUALITY_FILE`, else the
+    committed `nlp/models/quality.json` that `espejo eval ... --record` writes."""
+    if os.environ.get(QUALITY_FILE_ENV):
+        return Path(os.environ[QUALITY_FILE_ENV]).expanduser()
+    from espejo.nlp.quality import QUALITY_PATH
+
+    return QUALITY_PATH
+
+
 def runs_dir(data_dir: Path) -> Path:
     """Per-run files: crawled items (JSON lines) and crawl logs."""
     return Path(data_dir) / "runs"

@@ -1,5 +1,6 @@
-"""Runs and data health: recent runs, each outlet's crawl results and failures, and outlets whose
-volume is unusually low or high against their own history (robust z-score)."""
+"""Runs and data health: recent runs, each outlet's crawl results and failures, outlets whose volume is
+unusually low or high against their own history (robust z-score), and every figure measured on real news
+for the model version on screen."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import streamlit as st
 
 from espejo.dashboards import analysis, cache, data
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import column_labels
+from espejo.dashboards.model_quality import MEASURE_FRAMES, MEASURE_SENTIMENT
+from espejo.dashboards.ui import column_labels, quality_line, unit_label
 from espejo.dashboards.view import current_view
 
 view = current_view()
@@ -104,3 +106,20 @@ else:
                      "robust_z": st.column_config.NumberColumn(format="%+.1f"),
                      "latest_week": st.column_config.DateColumn(format="YYYY-MM-DD")}))
     st.caption(t("volume_caption_health", lang))
+
+st.subheader(t("model_quality", lang))
+quality = cache.model_quality(view.model_version)
+if quality.error:
+    st.warning(t("quality_file_error", lang, error=quality.error), icon=":material/warning:")
+elif quality.rows.empty:
+    st.info(t("model_not_measured", lang, model=view.model_version, sentiment=MEASURE_SENTIMENT,
+              frames=MEASURE_FRAMES), icon=":material/info:")
+else:
+    if not quality.headline():  # frames measured, sentiment not (or not on realnews dev)
+        st.info(quality_line(quality, lang), icon=":material/info:")
+    measured = quality.rows.assign(unit=[unit_label(u, lang) for u in quality.rows["unit"]])
+    st.dataframe(measured, hide_index=True, key="model-quality",
+                 column_config=column_labels(lang, measured.columns, {
+                     "value": st.column_config.NumberColumn(format="%.3f"),
+                     "command": st.column_config.TextColumn(width="large")}))
+    st.caption(t("model_quality_caption", lang, model=view.model_version, path=quality.path))

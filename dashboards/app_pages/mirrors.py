@@ -9,7 +9,7 @@ import streamlit as st
 from espejo.dashboards import cache, charts
 from espejo.dashboards.data import DIRECTIONS, EVIDENCE_ROWS, Direction, DirectionSummary
 from espejo.dashboards.i18n import t
-from espejo.dashboards.ui import evidence_table, filters_caption, percent, signed, stance_definition
+from espejo.dashboards.ui import evidence_table, filters_caption, percent, quality_line, signed, stance_definition
 from espejo.dashboards.view import View, current_view
 
 
@@ -99,6 +99,8 @@ prev_frames = cache.leading_frames(view.data_dir, view.snapshot_stamp, filters.p
 
 st.title(t("page.mirrors", view.lang))
 st.caption(t("mirrors_intro", view.lang) + " " + filters_caption(view))
+# How far the stance figures below can be trusted: the on-screen model version's measured quality on real news.
+st.caption(quality_line(cache.model_quality(view.model_version), view.lang))
 if series.empty:
     st.info(t("no_scored_for_model", view.lang, model=view.model_version) + " " + t("no_match", view.lang),
             icon=":material/info:")
