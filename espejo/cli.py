@@ -377,6 +377,10 @@ def train():
 @click.option("--es-headlines", "es_path", type=click.Path(dir_okay=False, path_type=Path),
               default=lambda: str(_shared("es-headlines", "train.jsonl")),
               show_default="../shared/data/es-headlines/train.jsonl", help="Spanish headlines training file (jsonl).")
+@click.option("--realnews", "realnews_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: str(_shared("realnews", "train_sentences.jsonl")),
+              show_default="../shared/data/realnews/train_sentences.jsonl",
+              help="realnews training sentences (U.S. news on Mexico, Mexican news on the U.S.); its dev file calibrates.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Artifact folder [default: nlp/models/target-sentiment, the one Espejo loads].")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -387,11 +391,14 @@ def train():
 @click.option("--seed", default=13, show_default=True)
 @click.option("--max-examples", default=0, show_default=True, help="Subsample the training data (0: all), for quick checks.")
 @click.option("--no-dev", is_flag=True, help="Do not score the dev files after each epoch and at the end.")
-def train_sentiment_command(newsmtsc_path, es_path, out_dir, models_dir, epochs, threads, seed, max_examples, no_dev):
-    """Train the target-sentiment LoRA adapter + head on NewsMTSC (en) and es-headlines (es) train files.
+def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, models_dir, epochs, threads, seed,
+                            max_examples, no_dev):
+    """Train the target-sentiment LoRA adapter + head on realnews (en, es), NewsMTSC (en) and es-headlines (es).
 
-    Dev files (next to the train files) are never trained on; unless --no-dev they are scored after
-    each epoch (for the log) and, at the end, with the zero-shot and lexicon baselines into metrics.json.
+    Dev files (next to the train files) are never trained on; unless --no-dev they are scored after each
+    epoch (for the log); at the end the realnews dev file fits the temperature (calibration), and every
+    dev file is scored with the previous nightly model and the baselines into metrics.json and the
+    model-quality file the dashboard reads.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ESPEJO_TORCH_THREADS", str(threads))  # the evaluation at the end uses it too
@@ -401,24 +408,30 @@ def train_sentiment_command(newsmtsc_path, es_path, out_dir, models_dir, epochs,
     from espejo.nlp.sentiment_model import DEFAULT_ARTIFACT_DIR
 
     out_dir = out_dir or DEFAULT_ARTIFACT_DIR
-    for path in (newsmtsc_path, es_path):
+    for path in (newsmtsc_path, es_path, realnews_path):
         if not Path(path).is_file():
             raise click.ClickException(f"{path} not found (the labelled data live in ../shared/data)")
-    en_stats, es_stats = training.ReadStats(), training.ReadStats()
+    en_stats, es_stats, rn_stats = training.ReadStats(), training.ReadStats(), training.ReadStats()
     english = training.read_newsmtsc(newsmtsc_path, en_stats)
     spanish = training.read_es_headlines(es_path, es_stats)
+    real = training.read_realnews(realnews_path, rn_stats)
+    click.echo(f"realnews {realnews_path}: {rn_stats.targets} mentions in {rn_stats.records} sentences, "
+               f"{rn_stats.skipped} sentences skipped (n/a, or no mention of the other country found)")
     click.echo(f"NewsMTSC {newsmtsc_path}: {en_stats.targets} targets in {en_stats.records} sentences, "
                f"{en_stats.skipped} skipped")
     click.echo(f"es-headlines {es_path}: {es_stats.targets} targets in {es_stats.records} headlines, "
                f"{es_stats.skipped} skipped (target not found in the headline)")
-    dev_files = {"newsmtsc-dev": (Path(newsmtsc_path).with_name("dev.jsonl"), "newsmtsc"),
+    realnews_dev = Path(realnews_path).with_name("dev_sentences.jsonl")
+    dev_files = {"realnews-dev": (realnews_dev, "realnews"),
+                 "newsmtsc-dev": (Path(newsmtsc_path).with_name("dev.jsonl"), "newsmtsc"),
                  "es-headlines-dev": (Path(es_path).with_name("dev.jsonl"), "es-headlines")}
     dev_sets = {} if no_dev else {name: training.read_labelled(path, fmt)
                                   for name, (path, fmt) in dev_files.items() if path.is_file()}
     config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples)
     notes = {"newsmtsc_train": {"file": Path(newsmtsc_path).name, **asdict(en_stats)},
-             "es_headlines_train": {"file": Path(es_path).name, **{k: v for k, v in asdict(es_stats).items()}}}
-    summary = training.train_sentiment([english, spanish], out_dir, models_dir=models_dir, config=config,
+             "es_headlines_train": {"file": Path(es_path).name, **{k: v for k, v in asdict(es_stats).items()}},
+             "realnews_train": {"file": Path(realnews_path).name, **asdict(rn_stats)}}
+    summary = training.train_sentiment([real, english, spanish], out_dir, models_dir=models_dir, config=config,
                                        data_notes=notes, dev_sets=dev_sets,
                                        log=lambda line: click.echo(line))
     stray = Path(out_dir) / "README.md"  # peft writes a generic model card; ours is MODEL_CARD.md
@@ -429,12 +442,26 @@ def train_sentiment_command(newsmtsc_path, es_path, out_dir, models_dir, epochs,
     if dev_sets:
         from espejo.nlp.sentiment_model import TrainedSentimentScorer
 
+        calibration = None
+        if "realnews-dev" in dev_sets:
+            from espejo.nlp import realnews
+            from espejo.nlp.sentiment_eval import calibrate_on_realnews
+
+            uncalibrated = TrainedSentimentScorer(models_dir, artifact_dir=out_dir)
+            calibration = calibrate_on_realnews(uncalibrated, realnews.read_sentences(realnews_dev),
+                                                echo=lambda line: click.echo(line))
+            calibration["fitted_on"] = f"realnews {realnews_dev.name} (development split)"
+            training.store_calibration(out_dir, calibration)
+            click.echo(f"calibration: temperature {calibration['temperature']}, ECE {calibration['ece_before']} -> "
+                       f"{calibration['ece_after']} (cross-fitted)")
         scorer = TrainedSentimentScorer(models_dir, artifact_dir=out_dir)
         metrics = {"model_version": scorer.model_version, "adapter_sha256": summary["adapter_sha256"],
                    "note": "development figures (dev splits; never trained on); test splits are kept back",
-                   "sets": {}}
+                   "calibration": calibration, "sets": {}}
+        if "realnews-dev" in dev_sets:
+            metrics["sets"]["realnews-dev"] = _record_realnews(realnews_dev, models_dir, out_dir)
         for name, (path, fmt) in dev_files.items():
-            if name in dev_sets:
+            if name in dev_sets and fmt != "realnews":
                 click.echo(f"evaluating on {path} ...")
                 metrics["sets"][name] = _evaluate_sentiment_file(path, fmt, models_dir, None, scorer,
                                                                  echo=lambda line: click.echo(line))
@@ -444,6 +471,25 @@ def train_sentiment_command(newsmtsc_path, es_path, out_dir, models_dir, epochs,
 
         card = training.write_model_card(out_dir, summary, metrics, datetime.date.today().isoformat())
         click.echo(f"model card written to {card}")
+
+
+def _record_realnews(sentences_path: Path, models_dir, artifact_dir) -> dict:
+    """The realnews dev figures of the new model, the previous one and the zero-shot scorer, printed and recorded."""
+    from espejo.nlp import realnews
+    from espejo.nlp.quality import record_quality
+    from espejo.nlp.sentiment_eval import realnews_systems
+    from espejo.settings import quality_file
+
+    sentences = realnews.read_sentences(sentences_path)
+    passages = realnews.read_passages(realnews.passages_path_for(sentences_path))
+    reports = realnews.evaluate_sentiment(sentences, passages, realnews_systems(models_dir, artifact_dir, click.echo),
+                                          progress=click.echo)
+    for name, report in reports.items():
+        click.echo("\n" + realnews.format_report(name, report))
+        record_quality(report["model_version"], realnews.quality_rows(report, "realnews-dev"),
+                       command="espejo train sentiment (then espejo eval sentiment --format realnews --record)",
+                       path=quality_file())
+    return {"file": str(sentences_path), "format": "realnews", "systems": reports}
 
 
 def _evaluate_sentiment_file(path, data_format, models_dir, limit, trained=None, echo=None) -> dict:
@@ -505,24 +551,38 @@ def eval_group():
 
 @eval_group.command("sentiment")
 @click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A labelled file, e.g. ../shared/data/newsmtsc/dev.jsonl.")
-@click.option("--format", "data_format", required=True, type=click.Choice(["newsmtsc", "es-headlines"]),
+              help="A labelled file, e.g. ../shared/data/realnews/dev_sentences.jsonl or ../shared/data/newsmtsc/dev.jsonl.")
+@click.option("--format", "data_format", required=True, type=click.Choice(["realnews", "newsmtsc", "es-headlines"]),
               help="The file's own format.")
+@click.option("--passages", "passages_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="realnews only: the articles of those sentences, for stance vs tone [default: *_passages.jsonl beside --data].")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON line: the trained model's figures (+ baselines).")
+@click.option("--record", is_flag=True,
+              help="realnews only: store every system's figures by model version in nlp/models/quality.json (the dashboard shows them).")
 @click.option("--limit", default=0, help="Only the first N targets (0: all).")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
 @click.option("--artifact", "artifact_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Adapter folder [default: nlp/models/target-sentiment].")
-def eval_sentiment(data_path, data_format, as_json, limit, models_dir, artifact_dir):
-    """Macro-F1, accuracy and confusion matrix of the trained model, the zero-shot scorer and a lexicon baseline.
+def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit, models_dir, artifact_dir):
+    """Macro-F1, accuracy and confusion matrix of the trained model beside its baselines.
 
-    Lexicon baseline: VADER for English; for Spanish no Spanish lexicon is available offline, so VADER
-    is run on the Spanish text as a weak floor (said so in the output).
+    realnews: the new nightly model, the previous nightly model and the zero-shot scorer, from the same
+    run: sentence labels toward the other country (macro-F1 over negative/neutral/positive; a sentence
+    with no mention found counts as predicted n/a), article stance vs annotated tone (Spearman), and the
+    expected calibration error, per language. NewsMTSC / es-headlines: the trained model, the zero-shot
+    scorer and a lexicon baseline (VADER for English; for Spanish no Spanish lexicon is available
+    offline, so VADER is run on the Spanish text as a weak floor, said so in the output).
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     echo = (lambda line: click.echo(line, err=True)) if as_json else (lambda line: click.echo(line))
     from espejo.nlp.sentiment_model import load_trained_sentiment
+
+    if data_format == "realnews":
+        _eval_sentiment_realnews(data_path, passages_path, as_json, record, models_dir, artifact_dir, echo)
+        return
+    if record or passages_path:
+        raise click.UsageError("--record and --passages go with --format realnews")
 
     trained = load_trained_sentiment(models_dir, artifact_dir)
     result = _evaluate_sentiment_file(data_path, data_format, models_dir, limit, trained, echo=echo)
@@ -537,6 +597,52 @@ def eval_sentiment(data_path, data_format, as_json, limit, models_dir, artifact_
                           for name, s in systems.items() if name != "trained"},
         }))
 
+
+
+def _eval_sentiment_realnews(sentences_path, passages_path, as_json, record, models_dir, artifact_dir, echo):
+    from espejo.nlp import realnews
+    from espejo.nlp.sentiment_eval import realnews_systems
+
+    passages_path = passages_path or realnews.passages_path_for(sentences_path)
+    if not Path(passages_path).is_file():
+        raise click.ClickException(f"{passages_path} not found: pass the articles of these sentences with --passages")
+    try:
+        sentences = realnews.read_sentences(sentences_path)
+        passages = realnews.read_passages(passages_path)
+    except realnews.RealnewsFormatError as error:
+        raise click.ClickException(str(error)) from None
+    echo(f"{sentences_path}: {len(sentences)} sentences, {sum(len(s.mentions) for s in sentences)} mentions of the "
+         f"other country; {passages_path}: {len(passages)} articles")
+    systems = realnews_systems(models_dir, artifact_dir, echo)
+    reports = realnews.evaluate_sentiment(sentences, passages, systems, progress=echo)
+    for name, report in reports.items():
+        echo("\n" + realnews.format_report(name, report))
+    if record:
+        from espejo.nlp.quality import record_quality
+
+        dataset = "realnews-" + Path(sentences_path).name.split("_")[0]
+        command = f"espejo eval sentiment --data {Path(sentences_path).name} --format realnews --record"
+        from espejo.settings import quality_file
+
+        for report in reports.values():
+            path = record_quality(report["model_version"], realnews.quality_rows(report, dataset), command=command,
+                                  path=quality_file())
+        echo(f"figures recorded in {path}")
+    if as_json:
+        new = reports["trained"]
+
+        def summary(report):
+            return {"model_version": report["model_version"], "macro_f1": round(report["macro_f1"], 4),
+                    "accuracy": round(report["accuracy"], 4), "n": report["n"], "ece": round(report["ece"], 4),
+                    "stance_spearman": report["stance"]["spearman"],
+                    "per_language": {language: {"direction": part["direction"], "macro_f1": round(part["macro_f1"], 4),
+                                                "accuracy": round(part["accuracy"], 4), "n": part["n"],
+                                                "ece": round(part["ece"], 4), "stance_spearman": part["stance"]["spearman"],
+                                                "stance_n": part["stance"]["n"]}
+                                     for language, part in report["per_language"].items()}}
+
+        click.echo(json.dumps({**summary(new), "confusion": new["confusion"], "labels": list(realnews.REALNEWS_LABELS),
+                               "baselines": {name: summary(r) for name, r in reports.items() if name != "trained"}}))
 
 
 @eval_group.command("frames")

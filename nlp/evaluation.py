@@ -93,3 +93,27 @@ def evaluate_sentiment(
         predicted = system(examples)
         results[name] = classification_report(gold, predicted)
     return results
+
+
+# --------------------------------------------------------------------------------------------------
+# Calibration
+
+
+def fit_temperature(logits, labels) -> float:
+    """The temperature T minimising the negative log-likelihood of softmax(logits / T) (Guo et al. 2017).
+
+    One scalar: it changes how confident the probabilities are, never which label wins.
+    """
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    logits = np.asarray(logits, dtype=float)
+    labels = np.asarray(labels, dtype=int)
+    if not len(labels):
+        return 1.0
+
+    def nll(log_t: float) -> float:
+        return float(-log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(labels)), labels].mean())
+
+    best = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    return float(np.exp(best.x))

@@ -31,6 +31,9 @@ from .scoring import MentionInput, crop_around, mark_target
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ARTIFACT_DIR = PACKAGE_DIR / "models" / "target-sentiment"
+# The nightly model before the realnews retraining, kept so `espejo eval` can show it beside the new one
+# and `espejo rescore` can reproduce scores made with it.
+PREVIOUS_ARTIFACT_DIR = PACKAGE_DIR / "models" / "target-sentiment-previous"
 ADAPTER_FILE = "adapter_model.safetensors"
 SETTINGS_FILE = "espejo-sentiment.json"
 SCORER_NAME = "trained"
@@ -172,8 +175,21 @@ def artifact_sha256(artifact_dir: Path = DEFAULT_ARTIFACT_DIR) -> str:
     return backbone.sha256_file(Path(artifact_dir) / ADAPTER_FILE)
 
 
+def read_calibration(artifact_dir: Path = DEFAULT_ARTIFACT_DIR) -> dict | None:
+    """The artifact's calibration ({"temperature": T, ...}), or None for an uncalibrated one."""
+    meta = json.loads((Path(artifact_dir) / SETTINGS_FILE).read_text(encoding="utf-8"))
+    return meta.get("calibration")
+
+
 def model_version_for(artifact_dir: Path = DEFAULT_ARTIFACT_DIR) -> str:
-    return f"sentiment-e5small-lora-{artifact_sha256(artifact_dir)[:8]}"
+    """Weights and calibration name the version: a new temperature changes every probability, so the version too."""
+    digest = artifact_sha256(artifact_dir)
+    calibration = read_calibration(artifact_dir)
+    if calibration:
+        import hashlib
+
+        digest = hashlib.sha256(f"{digest}:temperature={calibration['temperature']!r}".encode()).hexdigest()
+    return f"sentiment-e5small-lora-{digest[:8]}"
 
 
 class TrainedSentimentScorer:
@@ -209,6 +225,8 @@ class TrainedSentimentScorer:
                              f"but {self.backbone_dir} holds {found[:12]}")
         self.batch_size = batch_size
         self.frames = frames
+        calibration = meta.get("calibration") or {}
+        self.temperature = float(calibration.get("temperature", 1.0))
         self.model_version = model_version_for(self.artifact_dir)
         self._model = None
         self._tokenizer = None
@@ -231,7 +249,15 @@ class TrainedSentimentScorer:
         return self._tokenizer, self._model
 
     def predict_proba(self, items: Sequence[tuple[str, int, int]], progress=None) -> np.ndarray:
-        """[len(items), 3] probabilities (SENTIMENT_LABELS order) for (sentence, start, end) triples."""
+        """[len(items), 3] probabilities (SENTIMENT_LABELS order) for (sentence, start, end) triples,
+        calibrated with the artifact's temperature."""
+        logits = self.predict_logits(items, progress) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+    def predict_logits(self, items: Sequence[tuple[str, int, int]], progress=None) -> np.ndarray:
+        """[len(items), 3] raw logits (before the temperature) for (sentence, start, end) triples."""
         tokenizer, model = self._load()
         torch = self._torch
         out = np.zeros((len(items), len(SENTIMENT_LABELS)), np.float64)
@@ -242,8 +268,7 @@ class TrainedSentimentScorer:
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin : begin + self.batch_size]
                 input_ids, mask, target_mask = encode_inputs(tokenizer, [items[i] for i in batch], self.settings)
-                logits = model(input_ids, mask, target_mask)
-                out[batch] = torch.softmax(logits.double(), dim=-1).numpy()
+                out[batch] = model(input_ids, mask, target_mask).double().numpy()
                 if progress is not None:
                     progress(len(batch))
         return out
