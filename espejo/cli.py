@@ -301,7 +301,7 @@ def backfill(data_dir, warc_files, more_warc_files, sources_file):
 @main.command()
 @data_dir_option
 @click.option("--model", default=None, metavar="NAME|FILE",
-              help="zeroshot, trained, default (nlp/models.toml), or a models.toml-style file; --list shows them.")
+              help="zeroshot, trained, previous, default (nlp/models.toml), or a models.toml-style file; --list shows them.")
 @click.option("--list", "list_only", is_flag=True, help="List the model versions in the warehouse and the configurations.")
 def rescore(data_dir, model, list_only):
     """Score every stored article with another model version; the old scores stay beside the new ones.
@@ -471,6 +471,36 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
 
         card = training.write_model_card(out_dir, summary, metrics, datetime.date.today().isoformat())
         click.echo(f"model card written to {card}")
+
+
+@train.command("frames")
+@click.option("--realnews", "realnews_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: str(_shared("realnews", "train_passages.jsonl")),
+              show_default="../shared/data/realnews/train_passages.jsonl",
+              help="realnews training articles (annotated frames); the codebook's texts are always used too.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Artifact folder [default: nlp/models/frames, the one Espejo loads].")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
+def train_frames_command(realnews_path, out_dir, models_dir):
+    """Train the frame heads on realnews train articles and the codebook (nlp/frames.toml); a few minutes.
+
+    Then scores the realnews dev articles (beside the file) with the new heads, the previous nightly heads
+    and the zero-shot scorer, and records the figures for the dashboard.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from espejo.nlp.frames_model import DEFAULT_FRAMES_MODEL_DIR, train_frames
+
+    if not Path(realnews_path).is_file():
+        raise click.ClickException(f"{realnews_path} not found (the labelled data live in ../shared/data)")
+    out_dir = out_dir or DEFAULT_FRAMES_MODEL_DIR
+    click.echo(f"training the frame heads on {realnews_path} and the codebook ...")
+    head = train_frames(models_dir_or_model=models_dir, out_dir=out_dir, realnews_train=Path(realnews_path))
+    click.echo(f"frame heads written to {out_dir} ({head.metadata.get('training_texts')} training texts)")
+    dev = Path(realnews_path).with_name("dev_passages.jsonl")
+    if dev.is_file() and Path(out_dir).resolve() == DEFAULT_FRAMES_MODEL_DIR.resolve():
+        click.get_current_context().invoke(eval_frames, data_path=dev, record=True, models_dir=models_dir,
+                                           gold_path=None, as_json=False)
 
 
 def _record_realnews(sentences_path: Path, models_dir, artifact_dir) -> dict:
@@ -648,30 +678,70 @@ def _eval_sentiment_realnews(sentences_path, passages_path, as_json, record, mod
 @eval_group.command("frames")
 @click.option("--gold", "gold_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Gold set (jsonl) [default: nlp/gold/frames_gold.jsonl, in-house, see nlp/gold/PROTOCOL.md].")
-@click.option("--json", "as_json", is_flag=True, help="End with one JSON line: the trained scorer's figures.")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A realnews passages file (e.g. ../shared/data/realnews/dev_passages.jsonl): real articles with "
+                   "annotated frames, scored per article instead of the gold set.")
+@click.option("--json", "as_json", is_flag=True,
+              help="End with one JSON line: the new scorer's figures, the previous one and zero-shot as baselines.")
+@click.option("--record", is_flag=True,
+              help="With --data: store every system's figures by model version in nlp/models/quality.json "
+                   "(the dashboard shows them).")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
-def eval_frames(gold_path, as_json, models_dir):
-    """Per-frame and micro/macro F1 of the trained frame scorer and the zero-shot one on the gold set.
+def eval_frames(gold_path, data_path, as_json, record, models_dir):
+    """Per-frame and micro/macro F1 of the nightly frame scorer, the previous one and the zero-shot one.
 
-    The gold set is in-house (labelled by an AI model following a written protocol): its figures are
-    development figures.
+    With --data (realnews passages): each article's leading frames (the dashboard's rule: score >= 0.5 and
+    among its top 3) against the annotated ones, overall and per language (en: U.S. outlets on Mexico;
+    es: Mexican outlets on the U.S.), n = articles. Without: the in-house gold set, sentence by sentence
+    (labelled by an AI model following a written protocol). Both give development figures.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from espejo.nlp import backbone
-    from espejo.nlp.frames_eval import GOLD_PATH, compare_frame_scorers, format_comparison
-    from espejo.nlp.frames_model import TrainedFrameScorer
-    from espejo.nlp.scoring import ZeroShotScorer
+    from espejo.nlp.frames_eval import GOLD_PATH, compare_frame_scorers, format_comparison, frame_systems
 
-    model = backbone.ensure_backbone(models_dir)
-    reports = compare_frame_scorers({"trained": TrainedFrameScorer(model), "zeroshot": ZeroShotScorer(model)},
-                                    gold_path or GOLD_PATH)
-    click.echo(format_comparison(reports), err=as_json)
+    if data_path and gold_path:
+        raise click.UsageError("--data and --gold are alternatives: pass one")
+    if record and not data_path:
+        raise click.UsageError("--record goes with --data (a realnews passages file)")
+    echo = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    systems = frame_systems(backbone.ensure_backbone(models_dir))
+    if data_path is None:
+        reports = compare_frame_scorers(systems, gold_path or GOLD_PATH)
+        echo(format_comparison(reports))
+        if as_json:
+            new = reports["trained"]
+            click.echo(json.dumps({"micro_f1": new.micro_f1, "macro_f1": new.macro_f1, "model_version": new.scorer,
+                                   "per_language": {lang: {"micro_f1": f1, "n": new.n_by_language[lang]}
+                                                    for lang, f1 in new.micro_f1_by_language.items()},
+                                   "baselines": {name: {"micro_f1": r.micro_f1, "macro_f1": r.macro_f1,
+                                                        "model_version": r.scorer}
+                                                 for name, r in reports.items() if name != "trained"}}))
+        return
+
+    from espejo.nlp.frames_eval import evaluate_realnews_frames, format_realnews_comparison, realnews_quality_rows
+    from espejo.nlp.realnews import RealnewsFormatError
+
+    try:
+        reports = {name: evaluate_realnews_frames(data_path, scorer) for name, scorer in systems.items()}
+    except (RealnewsFormatError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    echo(format_realnews_comparison(reports))
+    if record:
+        from espejo.nlp.quality import record_quality
+        from espejo.settings import quality_file
+
+        dataset = "realnews-" + Path(data_path).name.split("_")[0]
+        command = f"espejo eval frames --data {Path(data_path).name} --record"
+        for report in reports.values():
+            path = record_quality(report.scorer, realnews_quality_rows(report, dataset), command=command,
+                                  path=quality_file())
+        echo(f"figures recorded in {path} ({dataset})")
     if as_json:
-        trained = reports["trained"]
-        click.echo(json.dumps({"micro_f1": trained.micro_f1, "macro_f1": trained.macro_f1,
-                               "baselines": {"zeroshot": {"micro_f1": reports["zeroshot"].micro_f1,
-                                                          "macro_f1": reports["zeroshot"].macro_f1}}}))
+        new = reports["trained"]
+        click.echo(json.dumps({**new.summary(), "per_frame": new.to_dict()["per_frame"],
+                               "baselines": {name: r.summary() for name, r in reports.items() if name != "trained"}}))
+
 
 def _stats(data: Path) -> dict:
     from espejo.warehouse import db

@@ -1,4 +1,13 @@
-"""Measuring frame scorers on the in-house bilingual gold set (`nlp/gold/frames_gold.jsonl`).
+"""Measuring frame scorers: on real news (realnews passages) and on the in-house gold set.
+
+**realnews** (`evaluate_realnews_frames`): U.S. outlets on Mexico (English) and Mexican outlets on the
+U.S. (Spanish), each article with 1-3 frames chosen by two annotators (`../shared/data/realnews/`).
+An article is its summary split into sentences (`split_sentences`, no title), scored as one article
+with its outlet's country; its predicted frames are its *leading frames*, the product's rule
+(`leading_frames`). Micro- and macro-F1 and per-frame precision/recall/F1 with support, overall and
+per language (en = us->mx, es = mx->us), n = articles. The train split is trained on: report dev.
+
+**In-house gold set** (`evaluate_frames`, `nlp/gold/frames_gold.jsonl`).
 
 The gold set was labelled in-house (by an AI model following `nlp/gold/PROTOCOL.md`), not by
 independent annotators: treat its figures as development figures.
@@ -13,6 +22,8 @@ that sentence.
     from espejo.nlp.frames_eval import evaluate_frames, format_report
     report = evaluate_frames(GOLD_PATH, scorer)            # FrameEvalReport
     print(format_report(report)); report.to_dict()         # printable / JSON-ready
+    reports = {name: evaluate_realnews_frames(DEV, s) for name, s in frame_systems(model).items()}
+    print(format_realnews_comparison(reports))
 """
 
 from __future__ import annotations
@@ -22,11 +33,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from espejo.records import FrameScore, direction
+
 from .scoring import ANY_DIRECTION, DEFAULT_CODEBOOK, FrameInput, load_codebook
 
 GOLD_PATH = Path(__file__).resolve().parent / "gold" / "frames_gold.jsonl"
 FRAME_THRESHOLD = 0.5  # as warehouse.aggregate.FRAME_THRESHOLD
 FRAME_TOP_K = 3  # as warehouse.aggregate.FRAME_TOP_K
+
+
+def leading_frames(scores: Sequence[FrameScore], threshold: float = FRAME_THRESHOLD,
+                   top_k: int | None = FRAME_TOP_K) -> set[str]:
+    """An article's leading frames, the dashboard's rule (`fill_leading_frames` in
+    warehouse/sql/aggregate_dashboard.sql): score >= threshold and among its top_k frames, ranked by
+    score, ties by frame key. top_k=None: threshold only."""
+    ranked = sorted(scores, key=lambda s: (-s.score, s.frame))
+    return {s.frame for s in (ranked[:top_k] if top_k else ranked) if s.score >= threshold}
 _COUNTRY = {"us->mx": "US", "mx->us": "MX", ANY_DIRECTION: "US"}
 
 
@@ -125,9 +147,8 @@ def evaluate_frames(gold_path: Path = GOLD_PATH, scorer=None, *, codebook_path: 
     for g, scores in zip(gold, outputs):
         allowed = {ANY_DIRECTION} if g.direction == ANY_DIRECTION else {ANY_DIRECTION, g.direction}
         scores = [s for s in scores if direction_of.get(s.frame) in allowed]
-        ranked = sorted(scores, key=lambda s: -s.score)
-        chosen = ranked[:top_k] if top_k else ranked
-        predicted = {s.frame for s in chosen if s.score >= threshold}
+        ranked = sorted(scores, key=lambda s: (-s.score, s.frame))
+        predicted = leading_frames(scores, threshold, top_k)
         truth = {f for f in g.frames if direction_of[f] in allowed}
         pairs.append((truth, predicted))
         predictions.append({"id": g.id, "gold": sorted(truth), "predicted": sorted(predicted),
@@ -194,3 +215,150 @@ def format_comparison(reports: dict[str, FrameEvalReport]) -> str:
                      f"by source {reports[n].micro_f1_by_source}")
     lines.append(f"  ({first.note})")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# realnews: real articles with annotated frames
+
+
+@dataclass
+class RealnewsFrameReport:
+    scorer: str  # model_version
+    data: str  # the passages file's name
+    rule: str
+    n: int  # articles
+    micro_precision: float
+    micro_recall: float
+    micro_f1: float
+    macro_f1: float  # mean over frames with support > 0
+    per_frame: list[FrameMetrics]
+    per_language: dict[str, dict]  # {"en": {"direction", "n", "micro_*", "macro_f1", "per_frame"}, "es": ...}
+    note: str = "realnews (two annotators per article); dev figures are development figures"
+    predictions: list[dict] = field(default_factory=list)  # per article: id, language, gold, predicted
+
+    def to_dict(self, with_predictions: bool = False) -> dict:
+        data = asdict(self)
+        if not with_predictions:
+            data.pop("predictions")
+        return data
+
+    def summary(self) -> dict:
+        """The figures `espejo eval frames --json` prints for one system."""
+        return {
+            "model_version": self.scorer, "micro_f1": self.micro_f1, "macro_f1": self.macro_f1, "n": self.n,
+            "per_language": {language: {k: part[k] for k in ("direction", "micro_f1", "macro_f1", "n")}
+                             for language, part in self.per_language.items()},
+        }
+
+
+def _figures(pairs: Sequence[tuple[set, set]], keys: Sequence[str]) -> dict:
+    per_frame = []
+    for key in keys:
+        support = sum(key in t for t, _ in pairs)
+        predicted = sum(key in p for _, p in pairs)
+        tp = sum(key in t and key in p for t, p in pairs)
+        per_frame.append(FrameMetrics(key, support, predicted, tp, *(round(x, 4) for x in _prf(tp, predicted, support))))
+    micro_p, micro_r, micro_f1 = _micro(pairs)
+    supported = [m.f1 for m in per_frame if m.support > 0]
+    return {"n": len(pairs), "micro_precision": round(micro_p, 4), "micro_recall": round(micro_r, 4),
+            "micro_f1": round(micro_f1, 4), "macro_f1": round(sum(supported) / len(supported), 4) if supported else 0.0,
+            "per_frame": per_frame}
+
+
+def evaluate_realnews_frames(passages_path: Path, scorer, *, codebook_path: Path = DEFAULT_CODEBOOK,
+                             threshold: float = FRAME_THRESHOLD, top_k: int | None = FRAME_TOP_K) -> RealnewsFrameReport:
+    """Leading frames of `scorer` on every article of a realnews passages file, against the annotated frames.
+
+    `scorer`: anything with `score_frames(list[FrameInput]) -> list[list[FrameScore]]` and a `model_version`.
+    """
+    from .realnews import read_passages
+    from .sentences import split_sentences
+
+    if scorer is None:
+        raise ValueError("evaluate_realnews_frames needs a scorer")
+    keys = [frame.key for frame in load_codebook(codebook_path).frames]
+    passages = read_passages(passages_path)
+    unknown = sorted({f for p in passages for f in p.frames} - set(keys))
+    if unknown:
+        raise ValueError(f"{passages_path}: frames not in the codebook: {unknown}")
+    inputs = [FrameInput(title="", sentences=[s.text for s in split_sentences(p.summary, p.language)] or [p.summary],
+                         language=p.language, source_country=p.outlet_country) for p in passages]
+    outputs = scorer.score_frames(inputs)
+    pairs, predictions = [], []
+    for passage, scores in zip(passages, outputs, strict=True):
+        truth, predicted = set(passage.frames), leading_frames(scores, threshold, top_k)
+        pairs.append((truth, predicted))
+        ranked = sorted(scores, key=lambda s: (-s.score, s.frame))
+        predictions.append({"id": passage.id, "language": passage.language, "gold": list(passage.frames),
+                            "predicted": sorted(predicted), "scores": {s.frame: round(s.score, 3) for s in ranked[:5]}})
+    overall = _figures(pairs, keys)
+    per_language = {}
+    for language in sorted({p.language for p in passages}):
+        mine = [pair for passage, pair in zip(passages, pairs) if passage.language == language]
+        directions = sorted({direction(p.outlet_country) for p in passages if p.language == language})
+        per_language[language] = {"direction": "+".join(directions), **_figures(mine, keys)}
+    return RealnewsFrameReport(
+        scorer=getattr(scorer, "model_version", type(scorer).__name__), data=Path(passages_path).name,
+        rule=f"score >= {threshold}" + (f" and among the article's top {top_k}" if top_k else ""),
+        n=overall["n"], micro_precision=overall["micro_precision"], micro_recall=overall["micro_recall"],
+        micro_f1=overall["micro_f1"], macro_f1=overall["macro_f1"], per_frame=overall["per_frame"],
+        per_language=per_language, predictions=predictions,
+    )
+
+
+def realnews_quality_rows(report: RealnewsFrameReport, dataset: str = "realnews-dev") -> list[dict]:
+    """A system's realnews figures as `nlp/quality.py` rows: micro- and macro-F1 (articles) per direction."""
+    rows = []
+    for language, part in report.per_language.items():
+        for metric in ("micro_f1", "macro_f1"):
+            rows.append({"component": "frames", "dataset": dataset, "direction": part["direction"], "language": language,
+                         "metric": metric, "value": part[metric], "n": part["n"], "unit": "articles"})
+    return rows
+
+
+def format_realnews_comparison(reports: dict[str, RealnewsFrameReport]) -> str:
+    """Several systems on the same realnews file: per language micro/macro-F1, then F1 per frame."""
+    names = list(reports)
+    first = reports[names[0]]
+    languages = list(first.per_language)
+    lines = [f"Frames on {first.data}: {first.n} articles "
+             + ", ".join(f"{lang} {part['direction']} {part['n']}" for lang, part in first.per_language.items())
+             + f"; predicted = the leading frames ({first.rule})",
+             f"  {'system':10s} {'model version':32s} {'micro F1':>9s} {'macro F1':>9s} "
+             + " ".join(f"{lang + ' micro':>9s} {lang + ' macro':>9s}" for lang in languages)]
+    for name in names:
+        r = reports[name]
+        lines.append(f"  {name:10s} {r.scorer[:32]:32s} {r.micro_f1:9.3f} {r.macro_f1:9.3f} "
+                     + " ".join(f"{r.per_language[lang]['micro_f1']:9.3f} {r.per_language[lang]['macro_f1']:9.3f}"
+                                for lang in languages))
+    last = reports[names[-1]]
+    lines.append(f"  F1 per frame (n = articles carrying it; P/R of {names[-1]}):")
+    lines.append(f"  {'frame':32s} {'n':>4s} " + " ".join(f"{'n ' + lang:>5s}" for lang in languages) + " "
+                 + " ".join(f"{name[:10]:>10s}" for name in names) + f" {'P':>6s} {'R':>6s}")
+    for i, m in enumerate(first.per_frame):
+        if m.support == 0 and all(reports[n].per_frame[i].predicted == 0 for n in names):
+            continue
+        own = last.per_frame[i]
+        lines.append(f"  {m.frame:32s} {m.support:4d} "
+                     + " ".join(f"{first.per_language[lang]['per_frame'][i].support:5d}" for lang in languages) + " "
+                     + " ".join(f"{reports[n].per_frame[i].f1:10.3f}" for n in names)
+                     + f" {own.precision:6.3f} {own.recall:6.3f}")
+    lines.append(f"  ({first.note})")
+    return "\n".join(lines)
+
+
+def frame_systems(models_dir_or_model=None) -> dict:
+    """{"previous": the previous nightly head (when present), "zeroshot": the prototype scorer, "trained": the
+    nightly head} on one backbone, in the order `espejo eval frames` prints them."""
+    from .frames_model import PREVIOUS_FRAMES_MODEL_DIR, HEAD_WEIGHTS, TrainedFrameScorer
+    from .scoring import ZeroShotScorer
+
+    trained = TrainedFrameScorer(models_dir_or_model)
+    systems = {}
+    if (PREVIOUS_FRAMES_MODEL_DIR / HEAD_WEIGHTS).is_file():
+        previous = TrainedFrameScorer(trained.model, frames_model_dir=PREVIOUS_FRAMES_MODEL_DIR)
+        if previous.model_version != trained.model_version:
+            systems["previous"] = previous
+    systems["zeroshot"] = ZeroShotScorer(trained.model)
+    systems["trained"] = trained
+    return systems

@@ -1,29 +1,41 @@
-"""A trained multi-label frame scorer: one logistic-regression head per frame on frozen e5-small
-sentence embeddings, plus a per-frame term-list feature, trained on the codebook itself.
+"""Trained multi-label frame scorers: one logistic-regression head per frame on frozen e5-small
+sentence embeddings. Two kinds of head share this module, told apart by the artifact's `pooling`:
 
-Training data (nothing else): every frame's exemplars in both languages, its two definitions and its
-two term lists (the latter four with a lower weight), from `nlp/frames.toml`. A text is a positive
-for its own frame and for the policy frames its stereotype frame implies (`[implies]` table), and a
-negative for every other frame. Each head sees the sentence embedding and one extra input: whether
-the sentence contains one of that frame's indicative terms (English or Spanish).
+**Article heads** (`pooling: "mean"`, the nightly default; `train_frames(..., realnews_train=PATH)`).
+Trained on the realnews train articles (U.S. outlets on Mexico, Mexican outlets on the U.S.; each with
+1-3 annotated codebook frames) together with the codebook texts. An article is represented by the
+L2-normalised mean of its sentence embeddings (title included when it has one); each head is a
+logistic regression on that vector, and its probability is the article's frame score. The evidence
+sentence of a frame is the body sentence the same head scores highest on its own (a linear head: the
+sentence that pulls the article's score up most), so every FrameScore keeps `evidence_sentence_index`.
 
-Per-frame thresholds come from 5-fold cross-validation on the same codebook texts (out-of-fold F1
-per frame, shrunk half-way towards the global best threshold) and are folded into the score, so a
-score of 0.5 is each frame's decision point, as `warehouse/aggregate.py` expects.
+**Codebook heads** (`pooling: "max"`, the recipe before realnews, kept for the previous nightly model
+in `nlp/models/frames-previous/` and as the fallback without realnews). Trained on the codebook only:
+every frame's exemplars in both languages, its two definitions and its two term lists (the latter four
+with a lower weight). Each head sees the sentence embedding plus whether the sentence holds one of the
+frame's indicative terms; an article's frame score is the highest sentence score (title included),
+evidence the best body sentence. Per-frame thresholds come from 5-fold cross-validation on the
+exemplars.
 
-An article is scored by embedding its title and sentences once; a frame's article score is its
-highest sentence score (title included) and its evidence is the body sentence with the highest
-score. Stereotype frames are scored only for their direction (source "US" -> "us->mx" frames,
-"MX" -> "mx->us").
+In both, a codebook text is a positive for its own frame and for the policy frames its stereotype frame
+implies (`[implies]` table), a negative for every other frame; classes are balanced per frame; each
+frame's decision point is folded into the score so that 0.5 is where the frame is decided, as
+`warehouse/aggregate.py` expects (leading frames: score >= 0.5 and among the article's top 3).
+Stereotype frames are scored only for their direction (source "US" -> "us->mx" frames, "MX" ->
+"mx->us").
 
-Recipe (seconds on 2 CPU cores; fixed seeds, deterministic):
+Recipes (fixed seeds, deterministic, CPU; most of the time is embedding):
 
-    python -m espejo.nlp.frames_model train --out nlp/models/frames
+    python -m espejo.nlp.frames_model train --realnews ../shared/data/realnews/train_passages.jsonl \
+        --out nlp/models/frames                  # article heads, about 3 minutes on 2 cores
+    python -m espejo.nlp.frames_model train --out DIR   # codebook heads only, about a minute
 
 The artifact (`frames_head.npz` + `frames_head.json`, ~45 kB) records the SHA-256 of the codebook and
-of the backbone weights it was trained with. When either differs at load time, the scorer retrains
-in memory from the current codebook (or raises, with `on_stale="error"`), so editing the codebook
-never leaves a head whose columns no longer match its frames.
+of the backbone weights it was trained with (and of the realnews file). When the codebook or backbone
+differs at load time, the scorer retrains in memory with the same recipe (article heads need the
+realnews file it names; without it the scorer falls back to codebook heads and says so), or raises
+with `on_stale="error"`, so editing the codebook never leaves a head whose columns no longer match its
+frames.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import re
 import tomllib
 import unicodedata
@@ -48,11 +61,14 @@ from .scoring import ANY_DIRECTION, DEFAULT_CODEBOOK, Codebook, CodebookError, F
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_FRAMES_MODEL_DIR = PACKAGE_DIR / "models" / "frames"
+PREVIOUS_FRAMES_MODEL_DIR = PACKAGE_DIR / "models" / "frames-previous"  # the nightly model before it, for `espejo eval`
 HEAD_WEIGHTS = "frames_head.npz"
 HEAD_METADATA = "frames_head.json"
 MIN_EXEMPLARS = 5  # per language per frame; stricter than scoring.MIN_EXEMPLARS_PER_LANGUAGE
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 1  # codebook heads (max pooling over sentences)
+ARTICLE_ARTIFACT_FORMAT = 2  # article heads (mean pooling), trained on realnews + the codebook
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,19 @@ class TrainConfig:
     aux_weight: float = 0.5  # weight of definitions and term lists relative to exemplars
     folds: int = 5
     threshold_shrink: float = 0.5  # per-frame threshold = mix of own CV optimum and the global one
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleTrainConfig:
+    """The article heads' recipe. Chosen on realnews dev (micro-F1 of the leading frames; see the model card)."""
+
+    l2: float = 3e-5  # L2 penalty on the embedding weights (mean-loss scale)
+    steps: int = 600  # full-batch Adam steps
+    learning_rate: float = 0.05
+    codebook_weight: float = 0.5  # one codebook exemplar relative to one realnews article
+    aux_weight: float = 0.5  # definitions and term lists relative to an exemplar
+    threshold: float = 0.5  # each frame's decision point on its probability (folded into the score)
     seed: int = 0
 
 
@@ -216,13 +245,25 @@ def _thresholds(oof: np.ndarray, labels: np.ndarray, shrink: float) -> tuple[np.
 class TrainedHead:
     keys: list[str]
     w: np.ndarray  # [hidden, F]
-    v: np.ndarray  # [F]
+    v: np.ndarray  # [F] (term feature weights; zero for article heads)
     b: np.ndarray  # [F]
     thresholds: np.ndarray  # [F]
     metadata: dict
 
-    def scores(self, features: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    @property
+    def pooling(self) -> str:
+        """"max": an article's score is its best sentence's (codebook heads); "mean": the head reads the mean
+        of its sentence embeddings (article heads)."""
+        return self.metadata.get("pooling", "max")
+
+    @property
+    def uses_terms(self) -> bool:
+        return self.pooling == "max"
+
+    def scores(self, features: np.ndarray, terms: np.ndarray | None = None) -> np.ndarray:
         """[n, F] scores in (0, 1) with each frame's threshold moved to 0.5."""
+        if terms is None:
+            terms = np.zeros((features.shape[0], len(self.keys)), np.float32)
         probs = np.clip(_probabilities({"w": self.w, "v": self.v, "b": self.b}, features, terms), 1e-7, 1 - 1e-7)
         t = self.thresholds
         shifted = np.log(probs / (1 - probs)) - np.log(t / (1 - t))
@@ -239,6 +280,10 @@ class TrainedHead:
     def load(cls, model_dir: Path) -> "TrainedHead":
         model_dir = Path(model_dir)
         metadata = json.loads((model_dir / HEAD_METADATA).read_text(encoding="utf-8"))
+        if metadata.get("format", 1) not in (ARTIFACT_FORMAT, ARTICLE_ARTIFACT_FORMAT):
+            raise ValueError(f"{model_dir / HEAD_METADATA}: unknown format {metadata.get('format')!r}")
+        if metadata.get("pooling", "max") not in ("max", "mean"):
+            raise ValueError(f"{model_dir / HEAD_METADATA}: unknown pooling {metadata.get('pooling')!r}")
         with np.load(model_dir / HEAD_WEIGHTS) as arrays:
             return cls(list(metadata["frames"]), arrays["w"], arrays["v"], arrays["b"], arrays["thresholds"], metadata)
 
@@ -248,10 +293,34 @@ def _weights_id(model: str | Path) -> str:
     return metadata["weights_sha256"] if metadata else str(model)
 
 
+def article_vectors(embeddings: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+    """[n, hidden]: per article the L2-normalised mean of its rows of `embeddings` (owners[i] = article of row i)."""
+    sums = np.zeros((n, embeddings.shape[1]), np.float64)
+    np.add.at(sums, owners, embeddings.astype(np.float64))
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
 def train_frames(codebook_path: Path = DEFAULT_CODEBOOK, models_dir_or_model: str | Path | None = None,
-                 out_dir: Path | None = None, config: TrainConfig = TrainConfig(),
-                 max_length: int = 128, batch_size: int = 32) -> TrainedHead:
-    """Train the frame heads on the codebook; save them to `out_dir` when given. Deterministic."""
+                 out_dir: Path | None = None, config: TrainConfig | ArticleTrainConfig | None = None,
+                 max_length: int = 128, batch_size: int = 32, *, realnews_train: Path | None = None) -> TrainedHead:
+    """Train the frame heads; save them to `out_dir` when given. Deterministic.
+
+    With `realnews_train` (a realnews passages file, e.g. ../shared/data/realnews/train_passages.jsonl):
+    article heads on its articles and the codebook texts (`ArticleTrainConfig`). Without: codebook heads
+    on the codebook alone (`TrainConfig`), the recipe before realnews.
+    """
+    if realnews_train is None:
+        return _train_codebook_heads(codebook_path, models_dir_or_model, out_dir, config or TrainConfig(),
+                                     max_length, batch_size)
+    return _train_article_heads(codebook_path, models_dir_or_model, out_dir, config or ArticleTrainConfig(),
+                                Path(realnews_train), max_length, batch_size)
+
+
+def _train_codebook_heads(codebook_path: Path, models_dir_or_model, out_dir: Path | None, config: TrainConfig,
+                          max_length: int, batch_size: int) -> TrainedHead:
+    if not isinstance(config, TrainConfig):
+        raise TypeError("codebook heads take a TrainConfig")
     fcb = load_frame_codebook(codebook_path)
     model = resolve_model(models_dir_or_model)
     texts, labels, weights, folds = training_set(fcb, config)
@@ -289,6 +358,69 @@ def train_frames(codebook_path: Path = DEFAULT_CODEBOOK, models_dir_or_model: st
     return trained
 
 
+def realnews_frame_labels(path: Path, keys: list[str]):
+    """The articles of a realnews passages file: (passages, sentence texts per article, labels [n, F])."""
+    from .realnews import read_passages
+    from .sentences import split_sentences
+
+    passages = read_passages(path)
+    index = {key: i for i, key in enumerate(keys)}
+    labels = np.zeros((len(passages), len(keys)), np.float32)
+    sentences = []
+    for number, passage in enumerate(passages):
+        if unknown := [f for f in passage.frames if f not in index]:
+            raise CodebookError(f"{path}: article {passage.id}: frames not in the codebook: {unknown}")
+        labels[number, [index[f] for f in passage.frames]] = 1.0
+        sentences.append([s.text for s in split_sentences(passage.summary, passage.language)] or [passage.summary])
+    return passages, sentences, labels
+
+
+def _relative_to_repo(path: Path) -> str:
+    return os.path.relpath(Path(path).resolve(), REPO_DIR)
+
+
+def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path | None, config: ArticleTrainConfig,
+                         realnews_train: Path, max_length: int, batch_size: int) -> TrainedHead:
+    if not isinstance(config, ArticleTrainConfig):
+        raise TypeError("article heads take an ArticleTrainConfig")
+    fcb = load_frame_codebook(codebook_path)
+    model = resolve_model(models_dir_or_model)
+    passages, sentences, article_labels = realnews_frame_labels(realnews_train, fcb.keys)
+    texts, codebook_labels, codebook_weights, _ = training_set(fcb, TrainConfig(aux_weight=config.aux_weight))
+    flat = [text for article in sentences for text in article]
+    owners = np.repeat(np.arange(len(sentences)), [len(article) for article in sentences])
+    # One embedding call for every realnews sentence and codebook text (batches sort by length).
+    embedded = backbone.embed(flat + texts, model, max_length=max_length, batch_size=batch_size)
+    features = np.vstack([article_vectors(embedded[: len(flat)], owners, len(sentences)), embedded[len(flat):]])
+    labels = np.vstack([article_labels, codebook_labels])
+    weights = np.concatenate([np.ones(len(sentences), np.float32), config.codebook_weight * codebook_weights])
+    head = _fit(features, np.zeros(labels.shape, np.float32), labels, weights, config)
+    by_language: dict[str, int] = {}
+    for passage in passages:
+        by_language[passage.language] = by_language.get(passage.language, 0) + 1
+    metadata = {
+        "format": ARTICLE_ARTIFACT_FORMAT,
+        "pooling": "mean",
+        "frames": fcb.keys,
+        "codebook_sha256": fcb.sha256,
+        "backbone_weights_sha256": _weights_id(model),
+        "hidden_size": int(features.shape[1]),
+        "realnews_train": _relative_to_repo(realnews_train),
+        "realnews_train_sha256": hashlib.sha256(Path(realnews_train).read_bytes()).hexdigest(),
+        "training_articles": len(passages),
+        "training_articles_by_language": dict(sorted(by_language.items())),
+        "training_sentences": len(flat),
+        "training_codebook_texts": len(texts),
+        "config": config.__dict__,
+        "max_length": max_length,
+    }
+    thresholds = np.full(len(fcb.keys), config.threshold, np.float32)
+    trained = TrainedHead(fcb.keys, head["w"], np.zeros(len(fcb.keys), np.float32), head["b"], thresholds, metadata)
+    if out_dir is not None:
+        trained.save(out_dir)
+    return trained
+
+
 # --------------------------------------------------------------------------------------------------
 # The scorer
 
@@ -314,8 +446,11 @@ class TrainedFrameScorer:
         self.terms = TermMatcher(self.fcb.codebook)
         self.head = self._load_or_train(Path(frames_model_dir), Path(codebook_path), on_stale)
         digest = hashlib.sha256()
-        for part in (self.head.w.tobytes(), self.head.v.tobytes(), self.head.b.tobytes(),
-                     self.head.thresholds.tobytes(), self.fcb.sha256.encode(), _weights_id(self.model).encode()):
+        parts = [self.head.w.tobytes(), self.head.v.tobytes(), self.head.b.tobytes(),
+                 self.head.thresholds.tobytes(), self.fcb.sha256.encode(), _weights_id(self.model).encode()]
+        if self.head.pooling != "max":  # (codebook heads keep the version they always had)
+            parts.append(f"pooling={self.head.pooling}".encode())
+        for part in parts:
             digest.update(hashlib.sha256(part).digest())
         self.model_version = f"{self.SCORER_NAME}-e5small-q4-{digest.hexdigest()[:8]}"
 
@@ -333,21 +468,41 @@ class TrainedFrameScorer:
         if problem is None:
             return head
         if on_stale == "error":
-            raise StaleFrameModel(problem + "; retrain: python -m espejo.nlp.frames_model train --out " + str(frames_model_dir))
-        log.warning("%s; training a head in memory from the codebook (a few seconds)", problem)
-        return train_frames(codebook_path, self.model, None, TrainConfig(**{
-            k: v for k, v in (head.metadata.get("config", {}) if head else {}).items() if k in TrainConfig.__dataclass_fields__
-        }), max_length=self.max_length, batch_size=self.batch_size)
+            retrain = "python -m espejo.nlp.frames_model train --out " + str(frames_model_dir)
+            if head is not None and head.pooling == "mean":
+                retrain += " --realnews " + str(head.metadata.get("realnews_train", "TRAIN_PASSAGES"))
+            raise StaleFrameModel(problem + "; retrain: " + retrain)
+        saved = head.metadata.get("config", {}) if head else {}
+        realnews_train = REPO_DIR / head.metadata["realnews_train"] if head and head.metadata.get("realnews_train") else None
+        if head is not None and head.pooling == "mean" and realnews_train is not None and realnews_train.is_file():
+            log.warning("%s; training article heads in memory from the codebook and %s (a few minutes)", problem, realnews_train)
+            config = ArticleTrainConfig(**{k: v for k, v in saved.items() if k in ArticleTrainConfig.__dataclass_fields__})
+            return train_frames(codebook_path, self.model, None, config, max_length=self.max_length,
+                                batch_size=self.batch_size, realnews_train=realnews_train)
+        if head is not None and head.pooling == "mean":
+            log.warning("%s, and its realnews training file %s is not here; training codebook-only heads in memory "
+                        "(weaker on real news: retrain and commit the artifact)", problem, realnews_train)
+            saved = {}
+        else:
+            log.warning("%s; training a head in memory from the codebook (a few seconds)", problem)
+        config = TrainConfig(**{k: v for k, v in saved.items() if k in TrainConfig.__dataclass_fields__})
+        return train_frames(codebook_path, self.model, None, config, max_length=self.max_length, batch_size=self.batch_size)
 
-    def sentence_scores(self, texts: list[str]) -> np.ndarray:
-        """[len(texts), n_frames] scores (0.5 = the frame's threshold), codebook order, all directions."""
-        if not texts:
-            return np.zeros((0, len(self.head.keys)), np.float32)
+    def _embed(self, texts: list[str]) -> np.ndarray:
         unique = list(dict.fromkeys(texts))  # a repeated text (e.g. a title that is also the lead) is embedded once
         features = backbone.embed(unique, self.model, max_length=self.max_length, batch_size=self.batch_size)
-        scores = self.head.scores(features, self.terms(unique))
         row = {text: i for i, text in enumerate(unique)}
-        return scores[[row[text] for text in texts]]
+        return features[[row[text] for text in texts]]
+
+    def _head_scores(self, texts: list[str], features: np.ndarray) -> np.ndarray:
+        return self.head.scores(features, self.terms(texts) if self.head.uses_terms else None)
+
+    def sentence_scores(self, texts: list[str]) -> np.ndarray:
+        """[len(texts), n_frames] each text's scores on its own (0.5 = the frame's threshold), codebook order,
+        all directions."""
+        if not texts:
+            return np.zeros((0, len(self.head.keys)), np.float32)
+        return self._head_scores(texts, self._embed(texts))
 
     def score_frames(self, articles: list[FrameInput]) -> list[list[FrameScore]]:
         """Per article, one FrameScore per applicable frame (codebook order); [] for an article without sentences."""
@@ -358,7 +513,8 @@ class TrainedFrameScorer:
             for text in [article.title or "", *article.sentences]:
                 texts.append(text)
                 owners.append(number)
-        scores = self.sentence_scores(texts)  # every title and sentence embedded once, in one call
+        features = self._embed(texts) if texts else np.zeros((0, 1), np.float32)  # every text embedded once
+        scores = self._head_scores(texts, features) if texts else features
         owners_array = np.array(owners, dtype=int)
         index_of = {key: i for i, key in enumerate(self.head.keys)}
         results = []
@@ -366,18 +522,25 @@ class TrainedFrameScorer:
             if not article.sentences:
                 results.append([])
                 continue
-            rows = scores[owners_array == number]  # row 0 is the title
-            if not (article.title or "").strip():
-                rows = rows.copy()
-                rows[0] = 0.0
+            mine = owners_array == number
+            rows = scores[mine]  # row 0 is the title
+            has_title = bool((article.title or "").strip())
+            if self.head.pooling == "mean":
+                vectors = features[mine] if has_title else features[mine][1:]
+                article_row = self.head.scores(article_vectors(vectors, np.zeros(len(vectors), int), 1))[0]
+            else:
+                if not has_title:
+                    rows = rows.copy()
+                    rows[0] = 0.0
+                article_row = rows.max(axis=0)
             wanted = (ANY_DIRECTION, direction(article.source_country))
             article_scores = []
             for frame in self.fcb.codebook.frames:
                 if frame.direction not in wanted:
                     continue
-                column = rows[:, index_of[frame.key]]
-                evidence = int(np.argmax(column[1:]))  # body sentences only: indices match the article's
-                article_scores.append(FrameScore(frame=frame.key, score=float(column.max()), evidence_sentence_index=evidence))
+                j = index_of[frame.key]
+                evidence = int(np.argmax(rows[1:, j]))  # body sentences only: indices match the article's
+                article_scores.append(FrameScore(frame=frame.key, score=float(article_row[j]), evidence_sentence_index=evidence))
             results.append(article_scores)
         return results
 
@@ -385,13 +548,17 @@ class TrainedFrameScorer:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m espejo.nlp.frames_model", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help="train the frame heads on the codebook and save them")
+    train = sub.add_parser("train", help="train the frame heads and save them")
     train.add_argument("--out", type=Path, default=DEFAULT_FRAMES_MODEL_DIR)
     train.add_argument("--codebook", type=Path, default=DEFAULT_CODEBOOK)
+    train.add_argument("--realnews", type=Path, default=None,
+                       help="realnews train passages (article heads); without it, codebook heads only")
     train.add_argument("--models-dir", type=Path, default=None, help="where the e5 backbone is (re)built")
     args = parser.parse_args(argv)
-    head = train_frames(args.codebook, args.models_dir, args.out)
-    print(json.dumps({k: head.metadata[k] for k in ("training_texts", "global_threshold", "cv_micro_f1_codebook_exemplars")}))
+    head = train_frames(args.codebook, args.models_dir, args.out, realnews_train=args.realnews)
+    shown = ("training_articles", "training_articles_by_language", "training_sentences", "training_codebook_texts",
+             "training_texts", "global_threshold", "cv_micro_f1_codebook_exemplars")
+    print(json.dumps({k: head.metadata[k] for k in shown if k in head.metadata}))
     print(f"saved to {args.out}")
     return 0
 

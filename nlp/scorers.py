@@ -34,8 +34,22 @@ def _trained_sentiment(model) -> Scorer:
     return load_trained_sentiment(model)
 
 
-SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_sentiment}
-FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames}
+def _previous_frames(model) -> Scorer:
+    from espejo.nlp.frames_model import PREVIOUS_FRAMES_MODEL_DIR, TrainedFrameScorer
+
+    return TrainedFrameScorer(model, frames_model_dir=PREVIOUS_FRAMES_MODEL_DIR)
+
+
+def _previous_sentiment(model) -> Scorer:
+    from espejo.nlp.sentiment_model import PREVIOUS_ARTIFACT_DIR, load_trained_sentiment
+
+    return load_trained_sentiment(model, PREVIOUS_ARTIFACT_DIR)
+
+
+# "previous": the nightly models before the realnews retraining, so their scores can be reproduced.
+SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_sentiment,
+                                          "previous": _previous_sentiment}
+FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames, "previous": _previous_frames}
 
 
 @dataclass(frozen=True)
