@@ -62,7 +62,7 @@ def naive_probabilities(scorer, items) -> np.ndarray:
         _, mask, target_mask = encode_inputs(tokenizer, [(sentence, start, end)], scorer.settings)
         with torch.no_grad():
             logits = model.head(hidden, mask, target_mask)
-        rows.append(torch.softmax(logits.double(), dim=-1).numpy()[0])
+        rows.append(torch.softmax(logits.double() / scorer.temperature, dim=-1).numpy()[0])  # same calibration
     return np.array(rows)
 
 

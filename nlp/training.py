@@ -201,9 +201,14 @@ class TrainConfig:
     head_dropout: float = 0.1
     # How often each source is seen per epoch. The Spanish headlines are 6x fewer than NewsMTSC; realnews
     # (the domain Espejo measures: countries in U.S. and Mexican news) is seen most.
-    repeats: dict = field(default_factory=lambda: {"newsmtsc": 1, "es-headlines": 2, "realnews-en": 4, "realnews-es": 4})
+    repeats: dict = field(default_factory=lambda: {"newsmtsc": 1, "es-headlines": 2, "realnews-en": 2, "realnews-es": 2})
     class_balanced: bool = True  # loss weights per (source, class) so each source's classes weigh equally
     max_train_examples: int = 0  # 0: all; else a fixed-seed subsample (for quick checks)
+    # Keep the epoch best on this dev set (macro-F1) among those that hold the floors on the others (the
+    # issue's rule: realnews dev decides, NewsMTSC and es-headlines dev may not fall more than 2 points
+    # below the previous model's 0.751 / 0.654). No dev sets, or no epoch within the floors: the last epoch.
+    select_on: str = "realnews-dev"
+    select_floors: dict = field(default_factory=lambda: {"newsmtsc-dev": 0.731, "es-headlines-dev": 0.634})
     threads: int = 2
     input: dict = field(default_factory=lambda: InputSettings().to_dict())
 
@@ -230,6 +235,13 @@ def _class_weights(examples: list[TargetExample]) -> dict[tuple[str, int], float
     counts = Counter((ex.source, ex.label) for ex in examples)
     per_source = Counter(ex.source for ex in examples)
     return {key: per_source[key[0]] / (len(SENTIMENT_LABELS) * n) for key, n in counts.items()}
+
+
+def _selectable(entry: dict, config: TrainConfig) -> bool:
+    """Whether an epoch's dev figures may be chosen: it was scored on `select_on` and holds every floor."""
+    if config.select_on not in entry:
+        return False
+    return all(entry[name]["macro_f1"] >= floor for name, floor in config.select_floors.items() if name in entry)
 
 
 class _FrozenCache:
@@ -361,6 +373,7 @@ def train_sentiment(
 
     step = 0
     history = []
+    best = None  # (dev macro-F1, epoch, trainable weights) of the best selectable epoch
     peft_model.train()
     for epoch in range(config.epochs):
         running, seen = 0.0, 0
@@ -392,6 +405,18 @@ def train_sentiment(
         entry.update(dev_report())
         history.append(entry)
         log(json.dumps(entry))
+        if _selectable(entry, config) and (best is None or entry[config.select_on]["macro_f1"] > best[0]):
+            best = (entry[config.select_on]["macro_f1"], epoch + 1,
+                    {name: p.detach().clone() for name, p in peft_model.named_parameters() if p.requires_grad})
+    chosen_epoch = config.epochs
+    if best is not None and best[1] != config.epochs:
+        with torch.no_grad():
+            for name, p in peft_model.named_parameters():
+                if name in best[2]:
+                    p.copy_(best[2][name])
+        chosen_epoch = best[1]
+    log(f"kept epoch {chosen_epoch}" + (f" ({config.select_on} macro-F1 {best[0]:.4f}, floors {config.select_floors})"
+                                         if best else " (the last: no epoch was selectable on dev)"))
 
     minutes = (time.monotonic() - started) / 60
     out_dir = Path(out_dir)
@@ -412,6 +437,7 @@ def train_sentiment(
         "training_minutes": round(minutes, 1),
         "frozen_cache_minutes": round(cache_minutes, 1),
         "history": history,
+        "chosen_epoch": chosen_epoch,
         "data": data_notes or {},
         "torch": torch.__version__,
         "adapter_sha256": backbone.sha256_file(out_dir / ADAPTER_FILE),
@@ -515,7 +541,9 @@ Loaded by `espejo.nlp.sentiment_model.TrainedSentimentScorer` / `load_trained_se
   gradient clipping 1.0; cross-entropy weighted per (data set, label) so each data set's three labels weigh
   equally; each set seen per epoch this many times: {', '.join(f'{k} {v}x' for k, v in cfg['repeats'].items())}.
   realnews sentences become one example per mention of the other country the gazetteer finds, labelled
-  with the sentence's label; `n/a` sentences are left out. The last epoch is kept.
+  with the sentence's label; `n/a` sentences are left out. Kept: epoch {summary.get('chosen_epoch')} of {cfg['epochs']}, the best
+  on {cfg.get('select_on')} (macro-F1 over its mentions) among the epochs holding the floors {cfg.get('select_floors')}
+  on the public dev sets (the last epoch when none does).
 - Calibration: one temperature (logits / T before the softmax), fitted on the realnews development split
   by negative log-likelihood: T = {calibration.get('temperature', 'not fitted')}. Expected calibration error of
   sentence probabilities (mean over a sentence's mentions, 10 bins): {calibration.get('ece_before')} before,
@@ -569,7 +597,7 @@ figures (not comparable splits): NewsMTSC GRU-TSC (RoBERTa-base) 82.5 on `mt`; S
 with target information, about 67 ± 2 (5-fold). The Spanish dev set has 339 targets: differences under
 about 3 points are noise.
 
-Per epoch on dev (logged during training, for information; not used to choose anything):
+Per epoch on dev (mentions; realnews-dev chose the epoch kept, see Method):
 {history}
 
 Confusion matrices of the trained model:

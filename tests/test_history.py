@@ -323,4 +323,4 @@ def test_rescore_adds_a_model_version_beside_the_old_one(history, monkeypatch):
 def test_rescore_names_an_unknown_model_configuration(tmp_path):
     result = CliRunner().invoke(main, ["rescore", "--data-dir", str(tmp_path), "--model", "bigger"])
     assert result.exit_code == 2
-    assert "'bigger' is neither a named model configuration (default, trained, zeroshot) nor a file" in result.output
+    assert "'bigger' is neither a named model configuration (default, previous, trained, zeroshot) nor a file" in result.output

@@ -29,14 +29,15 @@ from espejo.nlp.sentiment_model import (  # noqa: E402
     artifact_sha256,
     encode_inputs,
     load_trained_sentiment,
+    model_version_for,
     prepare_text,
 )
 from espejo.records import SENTIMENT_LABELS  # noqa: E402
 
-# Dev macro-F1 floors on fixed samples, a few points under what the committed adapter reached: 0.733 on the
-# first 300 NewsMTSC dev targets, 0.654 on all 339 es dev targets (all dev figures: metrics.json).
+# Dev macro-F1 floors on fixed samples, a few points under what the committed adapter reached: 0.707 on the
+# first 300 NewsMTSC dev targets (0.742 on all 1,476), 0.644 on all 339 es dev targets (all dev figures: metrics.json).
 NEWSMTSC_DEV_FIRST = 300
-NEWSMTSC_FLOOR = 0.70
+NEWSMTSC_FLOOR = 0.68
 ES_FLOOR = 0.61
 
 
@@ -77,7 +78,7 @@ def test_labels_probabilities_and_version(scorer):
         assert sum(probabilities) == pytest.approx(1.0, abs=1e-6)
         assert score.label == SENTIMENT_LABELS[max(range(3), key=lambda i: probabilities[i])]
     assert re.fullmatch(r"sentiment-e5small-lora-[0-9a-f]{8}", scorer.model_version)
-    assert scorer.model_version.endswith(artifact_sha256()[:8])
+    assert scorer.model_version == model_version_for()  # weights and calibration name the version
     assert scorer.score_mentions([]) == []
     assert load_trained_sentiment(scorer.backbone_dir.parent) is scorer  # cached once per process
 
