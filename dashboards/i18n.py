@@ -436,14 +436,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Every figure measured by `espejo eval … --record` for the components of model `{model}`, read from "
         "`{path}`: development sets, not the held-back test. `macro_f1` (sentiment): F1 of negative, neutral and "
         "positive, averaged, over annotated sentences; `stance_spearman`: Spearman correlation between an article's "
-        "stance and its annotated tone; `ece_before` / `ece_after`: expected calibration error before and after "
-        "calibration; `micro_f1` / `macro_f1` (frames): the leading frames against the annotated frames, over "
+        "stance and its annotated tone; `ece`: expected calibration error of the sentence "
+        "probabilities as the model gives them (calibration included); `micro_f1` / `macro_f1` (frames): the leading frames against the annotated frames, over "
         "articles.",
         "Todas las cifras medidas por `espejo eval … --record` para los componentes del modelo `{model}`, leídas de "
         "`{path}`: conjuntos de desarrollo, no la prueba reservada. `macro_f1` (sentimiento): F1 de negativo, "
         "neutral y positivo, promediado, sobre oraciones anotadas; `stance_spearman`: correlación de Spearman entre "
-        "la postura de un artículo y su tono anotado; `ece_before` / `ece_after`: error de calibración esperado "
-        "antes y después de calibrar; `micro_f1` / `macro_f1` (encuadres): los encuadres principales frente a los "
+        "la postura de un artículo y su tono anotado; `ece`: error de calibración esperado de las "
+        "probabilidades por oración tal como el modelo las da (calibración incluida); `micro_f1` / `macro_f1` (encuadres): los encuadres principales frente a los "
         "encuadres anotados, sobre artículos."),
     "model_not_measured": (
         "Model `{model}` has not been measured on real news. Run `{sentiment}` and `{frames}` to measure it; a "

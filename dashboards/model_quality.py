@@ -28,7 +28,7 @@ MEASURE_FRAMES = "espejo eval frames --data ../shared/data/realnews/dev_passages
 _ORDER = {
     "component": ("sentiment", "frames"),
     "direction": ("us->mx", "mx->us"),
-    "metric": (*HEADLINE_METRICS, "ece_before", "ece_after", "micro_f1"),
+    "metric": (*HEADLINE_METRICS, "ece", "micro_f1"),
 }
 
 

@@ -32,8 +32,7 @@ SENTIMENT_ROWS = [
     _row("sentiment", "us->mx", "stance_spearman", 0.781, 60, "articles"),
     _row("sentiment", "mx->us", "macro_f1", 0.724, 148, "sentences"),
     _row("sentiment", "mx->us", "stance_spearman", 0.756, 50, "articles"),
-    _row("sentiment", "us->mx", "ece_before", 0.19, 201, "sentences"),
-    _row("sentiment", "us->mx", "ece_after", 0.05, 201, "sentences"),
+    _row("sentiment", "us->mx", "ece", 0.05, 201, "sentences"),
 ]
 FRAMES_ROWS = [
     _row("frames", "us->mx", "micro_f1", 0.661, 60, "articles"),
@@ -174,9 +173,8 @@ def test_health_page_shows_every_measured_row_of_the_version(warehouse_dir, meas
     assert (row["value"], row["n"], row["unit"], row["language"]) == (0.756, 50, "articles", "es")
     assert set(table["measured"]) == {MEASURED} and set(table["command"]) == {COMMAND}
     # U.S. outlets first, as on every page; the figures Two mirrors states first.
-    assert list(table["direction"]) == ["us->mx"] * 4 + ["mx->us"] * 2
-    assert list(table["metric"]) == ["macro_f1", "stance_spearman", "ece_before", "ece_after",
-                                   "macro_f1", "stance_spearman"]
+    assert list(table["direction"]) == ["us->mx"] * 3 + ["mx->us"] * 2
+    assert list(table["metric"]) == ["macro_f1", "stance_spearman", "ece", "macro_f1", "stance_spearman"]
     assert str(measured) in captions(at)
 
 
