@@ -505,20 +505,14 @@ def train_frames_command(realnews_path, out_dir, models_dir):
 
 def _record_realnews(sentences_path: Path, models_dir, artifact_dir) -> dict:
     """The realnews dev figures of the new model, the previous one and the zero-shot scorer, printed and recorded."""
-    from espejo.nlp import realnews
-    from espejo.nlp.quality import record_quality
-    from espejo.nlp.sentiment_eval import realnews_systems
+    from espejo.nlp.realnews import passages_path_for
+    from espejo.nlp.sentiment_eval import evaluate_realnews_files, record_realnews
     from espejo.settings import quality_file
 
-    sentences = realnews.read_sentences(sentences_path)
-    passages = realnews.read_passages(realnews.passages_path_for(sentences_path))
-    reports = realnews.evaluate_sentiment(sentences, passages, realnews_systems(models_dir, artifact_dir, click.echo),
-                                          progress=click.echo)
-    for name, report in reports.items():
-        click.echo("\n" + realnews.format_report(name, report))
-        record_quality(report["model_version"], realnews.quality_rows(report, "realnews-dev"),
-                       command="espejo train sentiment (then espejo eval sentiment --format realnews --record)",
-                       path=quality_file())
+    reports = evaluate_realnews_files(sentences_path, passages_path_for(sentences_path), models_dir, artifact_dir,
+                                      click.echo)
+    record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment --format realnews "
+                    "--record)", quality_file())
     return {"file": str(sentences_path), "format": "realnews", "systems": reports}
 
 
@@ -631,33 +625,20 @@ def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit
 
 def _eval_sentiment_realnews(sentences_path, passages_path, as_json, record, models_dir, artifact_dir, echo):
     from espejo.nlp import realnews
-    from espejo.nlp.sentiment_eval import realnews_systems
+    from espejo.nlp.sentiment_eval import evaluate_realnews_files, record_realnews
+    from espejo.settings import quality_file
 
     passages_path = passages_path or realnews.passages_path_for(sentences_path)
     if not Path(passages_path).is_file():
         raise click.ClickException(f"{passages_path} not found: pass the articles of these sentences with --passages")
     try:
-        sentences = realnews.read_sentences(sentences_path)
-        passages = realnews.read_passages(passages_path)
+        reports = evaluate_realnews_files(sentences_path, passages_path, models_dir, artifact_dir, echo)
     except realnews.RealnewsFormatError as error:
         raise click.ClickException(str(error)) from None
-    echo(f"{sentences_path}: {len(sentences)} sentences, {sum(len(s.mentions) for s in sentences)} mentions of the "
-         f"other country; {passages_path}: {len(passages)} articles")
-    systems = realnews_systems(models_dir, artifact_dir, echo)
-    reports = realnews.evaluate_sentiment(sentences, passages, systems, progress=echo)
-    for name, report in reports.items():
-        echo("\n" + realnews.format_report(name, report))
     if record:
-        from espejo.nlp.quality import record_quality
-
         dataset = "realnews-" + Path(sentences_path).name.split("_")[0]
         command = f"espejo eval sentiment --data {Path(sentences_path).name} --format realnews --record"
-        from espejo.settings import quality_file
-
-        for report in reports.values():
-            path = record_quality(report["model_version"], realnews.quality_rows(report, dataset), command=command,
-                                  path=quality_file())
-        echo(f"figures recorded in {path}")
+        echo(f"figures recorded in {record_realnews(reports, dataset, command, quality_file())}")
     if as_json:
         new = reports["trained"]
 

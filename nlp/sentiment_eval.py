@@ -83,3 +83,32 @@ def calibrate_on_realnews(scorer, sentences, folds: int = 5, echo=print) -> dict
     return {"temperature": round(temperature, 4), "ece_before": round(ece(logits), 4),
             "ece_after": round(ece(crossfit), 4), "ece_after_in_sample": round(ece(logits / temperature), 4),
             "mentions": int(usable.sum()), "folds": folds}
+
+
+def evaluate_realnews_files(sentences_path: Path, passages_path: Path, models_dir: Path | None = None,
+                            artifact_dir: Path | None = None, echo=print) -> dict[str, dict]:
+    """Read a realnews sentences file and its passages, score them with every system, print each report.
+
+    Raises `RealnewsFormatError` for an unreadable row. Returns name -> report (`realnews.evaluate_sentiment`).
+    """
+    from . import realnews
+
+    sentences = realnews.read_sentences(sentences_path)
+    passages = realnews.read_passages(passages_path)
+    echo(f"{sentences_path}: {len(sentences)} sentences, {sum(len(s.mentions) for s in sentences)} mentions of the "
+         f"other country; {passages_path}: {len(passages)} articles")
+    reports = realnews.evaluate_sentiment(sentences, passages, realnews_systems(models_dir, artifact_dir, echo),
+                                          progress=echo)
+    for name, report in reports.items():
+        echo("\n" + realnews.format_report(name, report))
+    return reports
+
+
+def record_realnews(reports: dict[str, dict], dataset: str, command: str, path: Path) -> Path:
+    """Store every system's figures under its own model version in the quality file at `path`."""
+    from .quality import record_quality
+    from .realnews import quality_rows
+
+    for report in reports.values():
+        record_quality(report["model_version"], quality_rows(report, dataset), command=command, path=path)
+    return path
