@@ -56,6 +56,11 @@ def evidence(data_dir: Path, stamp: int, model_version: str, direction: str) -> 
 
 
 @_cached
+def frame_labels(data_dir: Path, stamp: int) -> dict[str, tuple[str, str]]:
+    return data.frame_labels(data_dir)
+
+
+@_cached
 def has_dashboard_tables(data_dir: Path, stamp: int) -> bool:
     return data.has_dashboard_tables(data_dir)
 

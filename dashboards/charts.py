@@ -6,10 +6,8 @@ share their axes, so a taller bar or lower line on one side means more or lower,
 
 from __future__ import annotations
 
-import functools
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 import altair as alt
 import pandas as pd
@@ -39,27 +37,22 @@ TIME_LOCALES = {
 }
 
 
-@functools.cache
-def frame_labels() -> dict[str, tuple[str, str]]:
-    """Frame key -> (English label, Spanish label), from the frame codebook (nlp/frames.toml)."""
-    try:
-        raw = tomllib.loads(resources.files("espejo.nlp").joinpath("frames.toml").read_text(encoding="utf-8"))
-    except (OSError, ModuleNotFoundError, tomllib.TOMLDecodeError):
-        return {}
-    return {key: (str(table.get("label_en", key)), str(table.get("label_es", table.get("label_en", key))))
-            for key, table in raw.get("frames", {}).items()}
+# Frame labels: {frame key: (English label, Spanish label)}, the codebook's as the snapshot holds them
+# (`View.frame_labels`); the pages hand them in, so charts never read the codebook themselves.
+FrameLabels = Mapping[str, tuple[str, str]]
 
 
-def frame_label(key: str, lang: str) -> str:
+def frame_label(key: str, lang: str, labels: FrameLabels) -> str:
     """The codebook's label of a frame in `lang`; a key the codebook does not know is shown as it is."""
-    en, es = frame_labels().get(key, (key, key))
+    en, es = labels.get(key, (key, key))
     return es if lang == "es" else en
 
 
-def _labelled_frames(table: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
+def _labelled_frames(table: pd.DataFrame | None, lang: str, labels: FrameLabels | None) -> pd.DataFrame | None:
     if table is None or "frame" not in table.columns:
         return table
-    return table.assign(frame=[frame_label(k, lang) if isinstance(k, str) else k for k in table["frame"]])
+    return table.assign(frame=[frame_label(k, lang, labels or {}) if isinstance(k, str) else k
+                               for k in table["frame"]])
 
 
 def localised(chart, lang: str):
@@ -153,10 +146,11 @@ def stance_chart(monthly: pd.DataFrame, direction: str, axes: SharedAxes, lang: 
 
 
 def frame_chart(frames: pd.DataFrame, direction: str, axes: SharedAxes, top: int = 8,
-                previous: pd.DataFrame | None = None, lang: str = "en") -> alt.Chart | alt.LayerChart:
+                previous: pd.DataFrame | None = None, lang: str = "en",
+                labels: FrameLabels | None = None) -> alt.Chart | alt.LayerChart:
     """The direction's most used frames, as shares of its scored articles; ticks: the previous period."""
     colour = DIRECTION_COLOURS[direction]
-    frames, previous = _labelled_frames(frames, lang), _labelled_frames(previous, lang)
+    frames, previous = _labelled_frames(frames, lang, labels), _labelled_frames(previous, lang, labels)
     top_frames = frames.nlargest(top, "share")
     domain_max = axes.max_frame_share
     if previous is not None and not previous.empty:
@@ -253,9 +247,9 @@ def trend_chart(series: pd.DataFrame, boot: pd.DataFrame, breaks: pd.DataFrame, 
 
 
 def frame_lines(series: pd.DataFrame, breaks: pd.DataFrame, direction: str, time_format: str,
-                max_share: float, lang: str = "en") -> alt.LayerChart:
+                max_share: float, lang: str = "en", labels: FrameLabels | None = None) -> alt.LayerChart:
     """Frame shares over time for one direction (one line per frame), with its change points."""
-    series, breaks = _labelled_frames(series, lang), _labelled_frames(breaks, lang)
+    series, breaks = _labelled_frames(series, lang, labels), _labelled_frames(breaks, lang, labels)
     x = alt.X("period:T", title=None, axis=alt.Axis(format=time_format))
     y = alt.Y("share:Q", title=t("chart.share_articles", lang), axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0, max_share]))
@@ -283,9 +277,10 @@ def _column_title(column: str, lang: str) -> str:
         column, column)
 
 
-def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str, lang: str = "en") -> alt.Chart:
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str, lang: str = "en",
+            labels: FrameLabels | None = None) -> alt.Chart:
     """A share heatmap (viridis: ordered, colour-blind safe) with the value printed in each cell."""
-    table = _labelled_frames(table, lang)
+    table = _labelled_frames(table, lang, labels)
     base = alt.Chart(table).encode(x=alt.X(f"{x}:N", title=None), y=alt.Y(f"{y}:N", title=None))
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="viridis"), legend=alt.Legend(format="%")),

@@ -1,18 +1,17 @@
 """What the dashboard shows, read from the published snapshot. Plain Python: no Streamlit here.
 
-Every function reads the published snapshot through a cursor of its own on a read-only connection that
-is kept open for as long as that snapshot is the published one (`espejo.warehouse.db.snapshot_cursor`:
-a newly published file gets a new connection, so an old snapshot is never read; opening the file for each
-query cost 50–200 ms). The working warehouse file is never opened: it cannot be while a run writes it.
-Figures are derived only from the aggregate tables and named queries in `warehouse/sql/read.sql` and
-`warehouse/sql/dashboard.sql`, so each one traces back to them.
+Every function reads the published snapshot through `espejo.warehouse.dashboard_queries` (a cursor of its
+own on a read-only connection that is kept open for as long as that snapshot is the published one: a newly
+published file gets a new connection, so an old snapshot is never read; opening the file for each query
+cost 50–200 ms). The working warehouse file is never opened: it cannot be while a run writes it. Figures
+are derived only from the aggregate tables and named queries in `warehouse/sql/read.sql` and
+`warehouse/sql/dashboard.sql`, so each one traces back to them; this module names the query and shapes
+what it returns, and holds no SQL.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from espejo.dashboards.filters import Filters, Topic
-from espejo.warehouse import queries
-from espejo.warehouse.db import snapshot_cursor, snapshot_path
+from espejo.warehouse import dashboard_queries
+from espejo.warehouse.db import snapshot_path
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,6 @@ MEXICO_ON_US = Direction("mx->us", "Mexican media on the U.S.", "MX", "US")
 DIRECTIONS: tuple[Direction, ...] = (US_ON_MEXICO, MEXICO_ON_US)
 
 EVIDENCE_ROWS = 200
-
-
-class SnapshotMissing(RuntimeError):
-    """Nothing has been published yet: run `espejo run` or `espejo demo` first."""
 
 
 @dataclass(frozen=True)
@@ -76,20 +71,13 @@ def snapshot_stamp(data_dir: Path) -> int | None:
         return None
 
 
-def _read(data_dir: Path, name: str, params: list | None = None) -> pd.DataFrame:
-    with snapshot_cursor(data_dir) as con:
-        if con is None:
-            raise SnapshotMissing(str(snapshot_path(data_dir)))
-        return queries.read(con, name, params)
-
-
 def model_versions(data_dir: Path) -> list[str]:
     """Model versions with analysed articles, the most recently used first."""
-    return [str(v) for v in _read(data_dir, "model_versions")["model_version"]]
+    return [str(v) for v in dashboard_queries.read(data_dir, "model_versions")["model_version"]]
 
 
 def latest_run(data_dir: Path) -> RunInfo | None:
-    runs = _read(data_dir, "runs")
+    runs = dashboard_queries.read(data_dir, "runs")
     if runs.empty:
         return None
     row = runs.iloc[0]
@@ -104,7 +92,7 @@ def latest_run(data_dir: Path) -> RunInfo | None:
 
 def monthly_series(data_dir: Path, model_version: str) -> pd.DataFrame:
     """One row per direction and month, with a 95% interval around the mean stance."""
-    monthly = _read(data_dir, "monthly_series", [model_version])
+    monthly = dashboard_queries.read(data_dir, "monthly_series", [model_version])
     return with_stance_interval(monthly)
 
 
@@ -161,14 +149,14 @@ def summarize_direction(monthly: pd.DataFrame, direction: str) -> DirectionSumma
 
 def frame_shares(data_dir: Path, model_version: str) -> pd.DataFrame:
     """Per direction and frame: articles using it and their share of the direction's scored articles."""
-    frames = _read(data_dir, "frame_shares", [model_version])
+    frames = dashboard_queries.read(data_dir, "frame_shares", [model_version])
     frames["share"] = pd.to_numeric(frames["share"])
     return frames
 
 
 def evidence(data_dir: Path, model_version: str, direction: str, limit: int = EVIDENCE_ROWS) -> pd.DataFrame:
     """The newest articles of a direction with the sentence behind their strongest-scored mention."""
-    return _read(data_dir, "evidence", [model_version, model_version, direction, limit])
+    return dashboard_queries.read(data_dir, "evidence", [model_version, model_version, direction, limit])
 
 
 def _interval(mean: float, half_width: float | None) -> tuple[float | None, float | None]:
@@ -208,99 +196,17 @@ def _t_975(df: int) -> float:
 
 # --- the filtered pages (warehouse/sql/dashboard.sql) ----------------------------------------------
 
-DASHBOARD_SQL = "dashboard.sql"
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
 class DashboardTablesMissing(RuntimeError):
     """The snapshot predates migration 002: the next run (or `rebuild_aggregates`) builds the tables."""
 
 
-def _without_comments(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-
-
-def filtered_sql(name: str, topic_text: bool = False) -> str:
-    """The named query with the shared `filtered` CTE in front of it; `topic_text`: with the clause that
-    matches $topic_pattern against the article text (left out otherwise: even unused, it costs a join)."""
-    cte = _without_comments(queries.sql(DASHBOARD_SQL, "filtered"))
-    if topic_text:
-        cte += "\n  AND " + _without_comments(queries.sql(DASHBOARD_SQL, "topic_text_match"))
-    body = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
-    if body[:4].upper() == "WITH":
-        return f"WITH filtered AS ({cte}),\n{body[4:].lstrip()}"
-    return f"WITH filtered AS ({cte})\n{body}"
-
-
-def _bind(sql: str, params: dict) -> dict:
-    """Exactly the named parameters the statement uses (DuckDB refuses unused ones)."""
-    wanted = set(_PARAM.findall(sql))
-    missing = wanted - params.keys()
-    if missing:
-        raise KeyError(f"query needs parameters {sorted(missing)}")
-    return {k: params[k] for k in wanted}
-
-
-class _Reader:
-    """Named dashboard queries over one read-only connection: one unit of work, then closed."""
-
-    def __init__(self, con) -> None:
-        self.con = con
-        self._materialised: dict[str, str] | None = None
-
-    def plain(self, name: str, **params) -> pd.DataFrame:
-        sql = _without_comments(queries.sql(DASHBOARD_SQL, name)).strip().rstrip(";")
-        return self.con.execute(sql, _bind(sql, params)).df()
-
-    def materialised_topics(self) -> dict[str, str]:
-        """{topic key: regex} whose membership the snapshot holds (agg_topic_terms)."""
-        if self._materialised is None:
-            rows = self.plain("materialised_topics")
-            self._materialised = dict(zip(rows["topic"], rows["pattern"], strict=True))
-        return self._materialised
-
-    def is_materialised(self, topic: str | None, pattern: str | None) -> bool:
-        # Only when the snapshot matched exactly this pattern: a topic edited in topics.toml since the
-        # last rebuild is matched against the text, as before, until the next run rebuilds the table.
-        return topic is not None and pattern is not None and self.materialised_topics().get(topic) == pattern
-
-    def filter_params(self, filters: Filters) -> dict:
-        """The `filtered` CTE's parameters: a materialised topic by its key, any other by its regex."""
-        params = filters.params()
-        if self.is_materialised(filters.topic, filters.topic_pattern):
-            return {**params, "topic_key": filters.topic, "topic_pattern": None}
-        return {**params, "topic_key": None}
-
-    def filtered(self, name: str, filters: Filters, *, order: str | None = None, **params) -> pd.DataFrame:
-        """`order`: the name of an ORDER BY section (`article_order_*`) for a query that says ORDER_CLAUSE."""
-        bound = self.filter_params(filters)
-        sql = filtered_sql(name, topic_text=bound["topic_pattern"] is not None)
-        if order is not None:
-            sql = sql.replace("ORDER_CLAUSE", _without_comments(queries.sql(DASHBOARD_SQL, order)).strip())
-        return self.con.execute(sql, _bind(sql, {**bound, **params})).df()
-
-
-@contextlib.contextmanager
-def _reader(data_dir: Path):
-    with snapshot_cursor(data_dir) as con:
-        if con is None:
-            raise SnapshotMissing(str(snapshot_path(data_dir)))
-        yield _Reader(con)
-
-
-def read_plain(data_dir: Path, name: str, **params) -> pd.DataFrame:
-    with _reader(data_dir) as r:
-        return r.plain(name, **params)
-
-
 def read_filtered(data_dir: Path, name: str, filters: Filters, *, order: str | None = None,
                   **params) -> pd.DataFrame:
-    with _reader(data_dir) as r:
-        return r.filtered(name, filters, order=order, **params)
+    return dashboard_queries.read_filtered(data_dir, name, filters.params(), order=order, **params)
 
 
 def has_dashboard_tables(data_dir: Path) -> bool:
-    return int(read_plain(data_dir, "has_dashboard_tables").iloc[0, 0]) == 8
+    return int(dashboard_queries.read_plain(data_dir, "has_dashboard_tables").iloc[0, 0]) == 8
 
 
 @dataclass(frozen=True)
@@ -313,7 +219,7 @@ class FilterOptions:
 
 
 def filter_options(data_dir: Path, model_version: str) -> FilterOptions:
-    with _reader(data_dir) as r:
+    with dashboard_queries.reader(data_dir) as r:
         bounds = r.plain("date_bounds", model_version=model_version).iloc[0]
         first, last = bounds["first_day"], bounds["last_day"]
         return FilterOptions(
@@ -364,10 +270,10 @@ def period_series(data_dir: Path, filters: Filters, grain: str = "month") -> pd.
 
 
 def article_stances(data_dir: Path, filters: Filters, max_rows: int = 200_000) -> pd.DataFrame:
-    with _reader(data_dir) as r:
-        stances = r.filtered("article_stances_bounded", filters, max_rows=max_rows)
+    with dashboard_queries.reader(data_dir) as r:
+        stances = r.filtered("article_stances_bounded", filters.params(), max_rows=max_rows)
         if not stances["complete"].all():  # too few rows under the bound (practically never): sort them all
-            stances = r.filtered("article_stances", filters, max_rows=max_rows)
+            stances = r.filtered("article_stances", filters.params(), max_rows=max_rows)
     stances = stances[["direction", "day", "stance"]].copy()
     stances["day"] = pd.to_datetime(stances["day"])
     return stances
@@ -438,7 +344,7 @@ class ArticleDetail:
 
 
 def article_detail(data_dir: Path, article_id: str, model_version: str) -> ArticleDetail:
-    with _reader(data_dir) as r:
+    with dashboard_queries.reader(data_dir) as r:
         header = r.plain("article_header", article_id=article_id, model_version=model_version)
         return ArticleDetail(
             header=None if header.empty else header.iloc[0],
@@ -451,10 +357,10 @@ def topic_series(data_dir: Path, filters: Filters, topics: list[Topic], grain: s
     if not topics:
         return pd.DataFrame(columns=["topic", "direction", "period", "articles", "mean_stance", "stance_sd",
                                      "share_negative"])
-    with _reader(data_dir) as r:
+    with dashboard_queries.reader(data_dir) as r:
         stored = [t.key for t in topics if r.is_materialised(t.key, t.pattern)]
         # Materialised topics: one query over the per-article topic lists.
-        found = r.filtered("topic_series_materialised", filters, grain=grain, topics=stored) if stored else None
+        found = r.filtered("topic_series_materialised", filters.params(), grain=grain, topics=stored) if stored else None
         parts = []
         for t in topics:
             if t.key in stored:
@@ -462,7 +368,7 @@ def topic_series(data_dir: Path, filters: Filters, topics: list[Topic], grain: s
             else:
                 # A topic edited since the last rebuild: one query each, matching the text. A bound constant
                 # pattern is compiled once per query, where one joined in from a list would be compiled per row.
-                parts.append(r.filtered("topic_series", filters, grain=grain, topic=t.key, pattern=t.pattern))
+                parts.append(r.filtered("topic_series", filters.params(), grain=grain, topic=t.key, pattern=t.pattern))
     table = pd.concat(parts, ignore_index=True)
     table["period"] = pd.to_datetime(table["period"])
     return table
@@ -483,11 +389,21 @@ def vocabulary_counts(
 
 
 def recent_runs(data_dir: Path, limit: int = 30) -> pd.DataFrame:
-    return read_plain(data_dir, "recent_runs", limit=int(limit))
+    return dashboard_queries.read_plain(data_dir, "recent_runs", limit=int(limit))
 
 
 def run_sources(data_dir: Path, runs: int = 30) -> pd.DataFrame:
-    return read_plain(data_dir, "run_sources_recent", limit=int(runs))
+    return dashboard_queries.read_plain(data_dir, "run_sources_recent", limit=int(runs))
+
+
+def frame_labels(data_dir: Path) -> dict[str, tuple[str, str]]:
+    """Frame key -> (English label, Spanish label), from the codebook as the last run stored it; none for a
+    snapshot from before migration 006 (frames are then shown by key)."""
+    with dashboard_queries.reader(data_dir) as r:
+        if int(r.plain("has_frame_labels")["n"].iloc[0]) == 0:
+            return {}
+        rows = r.plain("frame_labels")
+    return {frame: (en, es) for frame, en, es in zip(rows["frame"], rows["label_en"], rows["label_es"], strict=True)}
 
 
 CRAWL_PROBLEM_COLUMNS = ["run_id", "source_key", "name", "kind", "url", "detail"]
@@ -495,13 +411,24 @@ CRAWL_PROBLEM_COLUMNS = ["run_id", "source_key", "name", "kind", "url", "detail"
 
 def crawl_problems(data_dir: Path) -> pd.DataFrame:
     """The latest run's page problems (empty for a snapshot from before migration 004)."""
-    if int(read_plain(data_dir, "has_crawl_problems")["n"].iloc[0]) == 0:
+    if int(dashboard_queries.read_plain(data_dir, "has_crawl_problems")["n"].iloc[0]) == 0:
         return pd.DataFrame(columns=CRAWL_PROBLEM_COLUMNS)
-    return read_plain(data_dir, "crawl_problems_latest")
+    return dashboard_queries.read_plain(data_dir, "crawl_problems_latest")
+
+
+SCORE_FAILURE_COLUMNS = ["run_id", "failed_at", "source_key", "title", "url", "attempt", "error_type", "error",
+                         "location", "model_version", "article_id"]
+
+
+def score_failures(data_dir: Path, limit: int = 500) -> pd.DataFrame:
+    """Articles left unscored by a failure, latest attempt each, newest first (empty before migration 007)."""
+    if int(dashboard_queries.read_plain(data_dir, "has_score_failures")["n"].iloc[0]) == 0:
+        return pd.DataFrame(columns=SCORE_FAILURE_COLUMNS)
+    return dashboard_queries.read_plain(data_dir, "score_failures_open", limit=int(limit))
 
 
 def source_weekly_volume(data_dir: Path) -> pd.DataFrame:
-    table = read_plain(data_dir, "source_weekly_volume")
+    table = dashboard_queries.read_plain(data_dir, "source_weekly_volume")
     table["week"] = pd.to_datetime(table["week"])
     return table
 

@@ -1,7 +1,7 @@
 """The global filters every page applies, and the topics file. Plain Python: no Streamlit here.
 
-The sidebar (streamlit_app.py) turns its widgets into one `Filters`; the data module turns a `Filters`
-into bound SQL parameters. Topics are data: `dashboards/topics.toml`, terms in English and Spanish.
+The sidebar (streamlit_app.py) turns its widgets into one `Filters`; `Filters.params()` gives the values
+the warehouse binds into its SQL. Topics are data: `dashboards/topics.toml`, terms in English and Spanish.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Filters:
                        date_to=self.date_from - timedelta(days=1))
 
     def params(self) -> dict:
-        """The named parameters of the `filtered` query in warehouse/sql/dashboard.sql."""
+        """The named parameters of the `filtered` query in warehouse/sql/dashboard.sql (the warehouse keeps
+        one of topic_key and topic_pattern: the key where the snapshot holds the topic as it is now)."""
         return {
             "model_version": self.model_version,
             "date_from": self.date_from,
@@ -45,6 +46,7 @@ class Filters:
             "outlets": list(self.outlets) or None,
             "languages": list(self.languages) or None,
             "frame": self.frame,
+            "topic_key": self.topic,
             "topic_pattern": self.topic_pattern,
         }
 
@@ -102,6 +104,11 @@ def load_topics(path: Path | None = None) -> list[Topic]:
     if len(set(keys)) != len(keys):
         raise ValueError(f"duplicate topic keys in {path or topics_file()}")
     return topics
+
+
+def topic_patterns(topics: list[Topic] | None = None) -> dict[str, str]:
+    """{key: regex} of the topics (default: the topics file), as the warehouse's aggregates materialise them."""
+    return {topic.key: topic.pattern for topic in (load_topics() if topics is None else topics)}
 
 
 def with_topic(filters: Filters, topics: list[Topic]) -> Filters:

@@ -1,7 +1,7 @@
 """How good the model on screen is on real news: the figures `espejo eval ... --record` measured for its version.
 
 The figures live in the quality file (`espejo.settings.quality_file()`: `nlp/models/quality.json` unless
-`$ESPEJO_QUALITY_FILE` names another) and are read by `espejo.nlp.quality`, keyed by each component's model
+`$ESPEJO_QUALITY_FILE` names another) and are read by `espejo.quality`, keyed by each component's model
 version, so a figure is only ever shown for the model it was measured on. Plain Python: no Streamlit here.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from espejo.nlp.quality import QualityFileError, quality_for
+from espejo.quality import QualityFileError, quality_for
 
 REALNEWS_DEV = "realnews-dev"
 # The sentiment figures Two mirrors states per direction, in this order: macro-F1 over sentences, and the

@@ -224,7 +224,8 @@ def main() -> None:
         st.caption(t("share_link_help", lang))
     set_current_view(
         View(data_dir=data_dir, snapshot_stamp=stamp, model_version=filters.model_version, filters=filters,
-             lang=lang, topics=tuple(load_topics()), query_string=query)
+             lang=lang, topics=tuple(load_topics()), frame_labels=cache.frame_labels(data_dir, stamp),
+             query_string=query)
     )
     page.run()
 

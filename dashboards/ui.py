@@ -73,7 +73,7 @@ def filters_caption(view: View) -> str:
         topic = next((tp.label(lang) for tp in view.topics if tp.key == f.topic), f.topic)
         parts.append(t("caption.topic", lang, value=topic))
     if f.frame:
-        parts.append(t("caption.frame", lang, value=frame_label(f.frame, lang)))
+        parts.append(t("caption.frame", lang, value=frame_label(f.frame, lang, view.frame_labels)))
     return " · ".join(parts)
 
 

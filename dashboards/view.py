@@ -6,7 +6,8 @@ query parameters) and pages read it here, so no page opens anything or picks fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -24,6 +25,8 @@ class View:
     filters: Filters | None = None
     lang: str = "en"  # interface language
     topics: tuple[Topic, ...] = ()
+    # frame -> (English label, Spanish label), from the snapshot; not hashed (a dict cannot be)
+    frame_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
     query_string: str = ""  # the current filters as a URL query string (for links to the explorer)
 
 

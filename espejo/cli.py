@@ -709,7 +709,7 @@ def eval_frames(gold_path, data_path, as_json, record, models_dir):
         raise click.ClickException(str(error)) from None
     echo(format_realnews_comparison(reports))
     if record:
-        from espejo.nlp.quality import record_quality
+        from espejo.quality import record_quality
         from espejo.settings import quality_file
 
         dataset = "realnews-" + Path(data_path).name.split("_")[0]

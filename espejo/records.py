@@ -171,6 +171,16 @@ class StoredArticle:
     language_hint: str | None
 
 
+@dataclass(frozen=True)
+class ScoreFailure:
+    """An article whose analysis raised: recorded in `score_failures`, retried once, then left."""
+
+    article_id: str
+    error_type: str  # the exception's class name, e.g. "ValueError"
+    message: str
+    where: str = ""  # the innermost frame: "scoring.py:236 in mark_target"
+
+
 @dataclass
 class AnalysedArticle:
     """What nlp returns for one article: language, sentences, mentions with scores, frames."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -36,13 +37,13 @@ QUALITY_FILE_ENV = "ESPEJO_QUALITY_FILE"
 
 
 def quality_file() -> Path:
-    """The measured model quality the dashboard states (`espejo.nlp.quality`): `$ESPEJO_QUALITY_FILE`, else the
+    """The measured model quality the dashboard states (`espejo.quality`): `$ESPEJO_QUALITY_FILE`, else the
     committed `nlp/models/quality.json` that `espejo eval ... --record` writes."""
     if os.environ.get(QUALITY_FILE_ENV):
         return Path(os.environ[QUALITY_FILE_ENV]).expanduser()
-    from espejo.nlp.quality import QUALITY_PATH
-
-    return QUALITY_PATH
+    # Beside the models it measures. Found, not imported: settings sits beneath every layer, nlp included.
+    nlp = importlib.util.find_spec("espejo.nlp")
+    return Path(nlp.submodule_search_locations[0]) / "models" / "quality.json"
 
 
 def runs_dir(data_dir: Path) -> Path:

@@ -5,6 +5,9 @@ submits one Prefect task per chunk to a `prefect_dask.DaskTaskRunner` (a tempora
 N worker processes, or an existing scheduler), and stores each chunk's records as it comes back:
 workers score, only the flow process writes, because one DuckDB file has one writer.
 
+Each chunk is analysed in isolation (`analyse_isolated`): an article that breaks the analysis comes back
+as a failure, which the flow process records in `score_failures` as the in-process path does.
+
 Each worker process loads the scorer once and keeps it (module-level cache keyed by models folder
 and models.toml), so a worker pays the model load once per run, not once per chunk. The chunks and
 the scorer are those of the in-process path, so the scores are the same.
@@ -22,10 +25,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from espejo.nlp.analyse import SCORE_CHUNK, analyse_articles, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
+from espejo.nlp.analyse import (  # noqa: F401 (SCORE_CHUNK: re-exported)
+    SCORE_CHUNK, ChunkResult, analyse_isolated, chunks_of,
+)
 from espejo.nlp.backbone import THREADS_ENV
 from espejo.nlp.scorers import CompositeScorer, load_scorer
-from espejo.records import AnalysedArticle, StoredArticle
+from espejo.records import StoredArticle
 from espejo.warehouse import db, load
 
 
@@ -79,12 +84,12 @@ def worker_scorer(models_dir: str, config_path: str | None, torch_threads: int) 
 
 @task(task_run_name="analyse chunk {index}", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def analyse_chunk(index: int, chunk: list[StoredArticle], models_dir: str, config_path: str | None,
-                  model_version: str, torch_threads: int = 1) -> list[AnalysedArticle]:
+                  model_version: str, torch_threads: int = 1) -> ChunkResult:
     scorer = worker_scorer(models_dir, config_path, torch_threads)
     if scorer.model_version != model_version:
         # A worker with other model files would store scores under the wrong version.
         raise RuntimeError(f"worker scorer is {scorer.model_version}, the run uses {model_version}")
-    return analyse_articles(chunk, scorer)
+    return analyse_isolated(chunk, scorer)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -106,13 +111,29 @@ def score_on_dask(data_dir: str, run_id: str, model_version: str, models_dir: st
                for i, chunk in enumerate(chunks)]
     mentions = frames = done = 0
     for future in as_completed(futures):
-        analysed = future.result()
-        with db.connect(data) as con:
-            m, f = load.store_analyses(con, analysed, run_id)
-        mentions, frames, done = mentions + m, frames + f, done + len(analysed)
+        result: ChunkResult = future.result()
+        m, f = store_chunk(data, result, run_id, model_version)
+        mentions, frames = mentions + m, frames + f
+        done += len(result.analysed) + len(result.failures)
         rate = done / max(time.monotonic() - started, 1e-6)
         logger.info("scored %d/%d articles (%d mentions so far, %.1f articles/s)", done, len(todo), mentions, rate)
     return mentions, frames
+
+
+def store_chunk(data: Path, result: ChunkResult, run_id: str, model_version: str) -> tuple[int, int]:
+    """Store a chunk's analyses and record its failed articles (one log line each, as for crawl problems);
+    return (mentions scored, frame scores stored). Both scoring paths store through here."""
+    logger = get_run_logger()
+    with db.connect(data) as con:
+        counts = load.store_analyses(con, result.analysed, run_id)
+        load.record_score_failures(con, run_id, model_version, result.failures)
+    for failure in result.failures:
+        logger.warning("article %s not scored [%s] %s (%s); recorded in score_failures",
+                       failure.article_id, failure.error_type, failure.message, failure.where)
+    for article in result.analysed:
+        for note in article.notes:
+            logger.warning("article %s: %s", article.article_id, note)
+    return counts
 
 
 def score_new_on_dask(data_dir: Path, run_id: str, model_version: str, models_dir: Path,

@@ -1,8 +1,9 @@
 """History: backfill from WARC files, and rescore stored articles with another model version.
 
-Both go the nightly way (load → score what is new → aggregate → publish → record the run) and reuse
-its pieces: the run lock, the run id and the scoring task. Scores are keyed by model version, so a
-rescore adds a version beside the old one and the dashboard can show either.
+Both go the nightly way (load → score what is new → aggregate → publish → record the run) with the same
+pieces: the run lock, the run id and the run record (espejo.flows.runs), and the nightly scoring task.
+Scores are keyed by model version, so a rescore adds a version beside the old one and the dashboard can
+show either.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from espejo.flows.nightly import begin_run, finish_and_publish, new_run_id, run_lock, score_new
+from espejo.flows.nightly import score_new
+from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
 from espejo.nlp.scorers import load_scorer, resolve_models_config
 from espejo.records import ArticleItem, SourceResult
 from espejo.settings import models_dir, resolve_data_dir

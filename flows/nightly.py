@@ -5,29 +5,25 @@ Tasks wrap espejo functions; the logic lives in `espejo.spiders`, `espejo.nlp` a
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
-from espejo.nlp.analyse import SCORE_CHUNK, analyse_articles, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
+from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask, store_chunk
+from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
+from espejo.nlp.analyse import SCORE_CHUNK, analyse_isolated, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
 from espejo.nlp.scorers import load_scorer
 from espejo.nlp.scoring import Scorer
 from espejo.records import SourceResult
-from espejo.settings import code_version, models_dir, resolve_data_dir, runs_dir
+from espejo.settings import models_dir, resolve_data_dir, runs_dir
 from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
 from espejo.spiders.problems import PROBLEMS_FILE, read_problems
 from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
-from espejo.warehouse.aggregate import rebuild_aggregates
 
 
 
@@ -42,44 +38,8 @@ class RunReport:
     mentions_scored: int = 0
     frames_scored: int = 0
     page_problems: int = 0  # rows recorded in crawl_problems for this run
+    articles_failed: int = 0  # articles this run could not score, recorded in score_failures
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-class RunInProgress(RuntimeError):
-    """Another run holds this data folder."""
-
-
-@contextlib.contextmanager
-def run_lock(data_dir: Path):
-    """One run at a time per data folder. The OS drops the lock when a killed run's process dies."""
-    path = Path(data_dir) / "run.lock"
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunInProgress(f"another Espejo run is using {data_dir} (lock {path})") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def begin_run(con, run_id: str, model_version: str) -> None:
-    """Record a run as started, after marking runs a kill left "running" as interrupted."""
-    for stale in load.mark_interrupted_runs(con):
-        get_run_logger().warning("run %s was interrupted before it finished; its stored work is kept", stale)
-    load.start_run(con, run_id, code_version(), model_version)
-
-
-def finish_and_publish(con, data: Path, run_id: str, status: str, **counts) -> None:
-    """Rebuild the dashboard's aggregates, record how the run ended, and publish the snapshot."""
-    rebuild_aggregates(con)
-    load.finish_run(con, run_id, status, **counts)
-    db.publish_snapshot(con, data)
-
-
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
 class CrawlFailed(RuntimeError):
@@ -104,6 +64,7 @@ def crawl(source, run_dir: Path, known_urls: set[str]) -> CrawlOutcome:
 
 @task(cache_policy=NO_CACHE)
 def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
+    """Score what this model version has not analysed; an article that fails is recorded, not fatal."""
     logger = get_run_logger()
     with db.connect(data_dir) as con:
         todo = load.articles_to_analyse(con, scorer.model_version)
@@ -112,9 +73,7 @@ def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
     started = time.monotonic()
     done = 0
     for chunk in chunks_of(todo):
-        analysed = analyse_articles(chunk, scorer)
-        with db.connect(data_dir) as con:
-            m, f = load.store_analyses(con, analysed, run_id)
+        m, f = store_chunk(data_dir, analyse_isolated(chunk, scorer), run_id, scorer.model_version)
         mentions += m
         frames += f
         done += len(chunk)
@@ -204,20 +163,22 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
     report.seconds["score"] = time.monotonic() - t0
 
     failed = sum(1 for r in report.sources if r.status != "ok")
-    report.status = "completed" if failed == 0 else "completed_with_failures"
     report.seconds["total"] = time.monotonic() - started
     with db.connect(data) as con:
+        # An article that could not be scored is a partial failure, like an outlet that could not be crawled.
+        report.articles_failed = load.score_failures_in_run(con, run_id)
+        report.status = "completed" if failed == 0 and report.articles_failed == 0 else "completed_with_failures"
         finish_and_publish(
-            con, data, run_id, report.status,
+            con, data, run_id, report.status, articles_failed=report.articles_failed,
             sources_ok=len(sources) - failed, sources_failed=failed, items_crawled=report.items_crawled,
             articles_new=report.articles_new, appearances_new=report.appearances_new,
             mentions_scored=report.mentions_scored, frames_scored=report.frames_scored,
             crawl_seconds=round(report.seconds["crawl"], 2), load_seconds=round(report.seconds["load"], 2),
             score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
         )
-    logger.info("run %s %s: %d new articles, %d mentions scored, %d/%d sources failed, %.1f s",
+    logger.info("run %s %s: %d new articles, %d mentions scored, %d/%d sources failed, %d articles not scored, %.1f s",
                 run_id, report.status, report.articles_new, report.mentions_scored, failed,
-                len(sources), report.seconds["total"])
+                len(sources), report.articles_failed, report.seconds["total"])
     return report
 
 

@@ -29,6 +29,7 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     """Every stage in turn; `report(figures)` is called after each one, so a late failure keeps the rest."""
     from espejo.demo import free_ports, running_newsweb
     from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
+    from espejo.flows.runs import rebuild_dashboard_tables
     from espejo.newsweb.outlets import DEMO_OUTLETS
     from espejo.nlp.analyse import analyse_articles, chunks_of
     from espejo.nlp.backbone import ensure_backbone
@@ -38,7 +39,6 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     from espejo.spiders.extraction import extract_article
     from espejo.spiders.registry import load_sources
     from espejo.warehouse import db, load
-    from espejo.warehouse.aggregate import rebuild_aggregates
     from espejo.warehouse.export import export_parquet
 
     figures: dict = {"cpus": os.cpu_count(), "load_average_at_start": _load_average()}
@@ -129,7 +129,7 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     started = time.monotonic()
     with db.connect(data) as con:
         try:
-            rebuild_aggregates(con)
+            rebuild_dashboard_tables(con)
             aggregate_s = round(time.monotonic() - started, 2)
         except Exception as err:  # measured stages before and after still count
             aggregate_s = f"failed: {type(err).__name__}: {err}"

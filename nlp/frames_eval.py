@@ -307,7 +307,7 @@ def evaluate_realnews_frames(passages_path: Path, scorer, *, codebook_path: Path
 
 
 def realnews_quality_rows(report: RealnewsFrameReport, dataset: str = "realnews-dev") -> list[dict]:
-    """A system's realnews figures as `nlp/quality.py` rows: micro- and macro-F1 (articles) per direction."""
+    """A system's realnews figures as `espejo/quality.py` rows: micro- and macro-F1 (articles) per direction."""
     rows = []
     for language, part in report.per_language.items():
         for metric in ("micro_f1", "macro_f1"):

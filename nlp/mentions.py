@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from espejo.nlp.sentences import split_sentences
 from espejo.records import COUNTRIES, Mention, Sentence
 
 GAZETTEER_PATH = Path(__file__).with_name("gazetteer.toml")
@@ -34,6 +35,10 @@ _FOLDS = tuple(zip("áéíóúüàèìòùÁÉÍÓÚÜÀÈÌÒÙ’", "aeiouuaei
 # and the en dash that joins compounds ("United States–Mexico–Canada Agreement").
 _SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 _SEPARATOR_ATOM = r"[\s\-‐‑–]+"
+# After a period inside a word of a term ("U.S.", "EE.UU."): a line break, from a page that wraps its
+# lines in the middle of an acronym ("U.\nS."). Spaces alone do not count: "U. S." stays unmatched.
+_WRAP_ATOM = r"(?:[^\S\n]*\n[^\S\n]*)?"
+_SPACE_AFTER_PERIOD = re.compile(r"\. ")
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
 
@@ -66,8 +71,13 @@ def _fold(text: str) -> str:
 
 
 def _fold_key(phrase: str) -> str:
-    """How a term and a matched surface compare: no accents, one space, lowercase."""
-    return _SEPARATORS.sub(" ", _fold(phrase)).lower()
+    """How a term and a matched surface compare: no accents, lowercase, separators as one space, and
+    none after a period, so a surface wrapped inside an acronym ("U.\nS.") finds its term ("U.S.")."""
+    return _spaced_key(_fold(phrase))
+
+
+def _spaced_key(folded: str) -> str:
+    return _SPACE_AFTER_PERIOD.sub(".", _SEPARATORS.sub(" ", folded)).lower()
 
 
 class _Matcher:
@@ -91,8 +101,7 @@ class _Matcher:
     def scan(self, text: str) -> Iterator[tuple[int, int, Entry]]:
         """Every match, excluded phrases included, as (start, end, entry)."""
         for match in self.pattern.finditer(_fold(text)):
-            key = _SEPARATORS.sub(" ", match.group()).lower()  # the text is folded already
-            yield match.start(), match.end(), self.entries[key]
+            yield match.start(), match.end(), self.entries[_spaced_key(match.group())]  # folded already
 
 
 def _is_exact(phrase: str, case_sensitive: frozenset[str]) -> bool:
@@ -107,10 +116,12 @@ def _atoms(phrase: str, exact: bool) -> list[str]:
     for index, part in enumerate(_SEPARATORS.split(_fold(phrase).strip())):
         if index:
             atoms.append(_SEPARATOR_ATOM)
-        for char in part:
+        for position, char in enumerate(part):
             lower, upper = char.lower(), char.upper()
             caseless = not exact and lower != upper and len(lower) == len(upper) == 1
             atoms.append(f"[{lower}{upper}]" if caseless else re.escape(char))
+            if char == "." and position + 1 < len(part):
+                atoms.append(_WRAP_ATOM)
     return atoms
 
 
@@ -337,25 +348,46 @@ def default_gazetteer() -> Gazetteer:
 def find_mentions(
     text: str, sentences: list[Sentence], language: str, gazetteer: Gazetteer | None = None
 ) -> list[Mention]:
-    """Country mentions in `text`, in order, none overlapping; `sentences` give their index.
+    """Country mentions in `text`, in order, none overlapping, each inside one of `sentences`.
 
     `language` ("en", "es"; anything else means both) picks the terms; sentences should cover
-    the text as split_sentences returns them.
+    the text as split_sentences returns them. A match that a sentence boundary cuts is dropped:
+    no sentence holds it to be scored in. `sentences_and_mentions` splits so that none is cut.
     """
     matcher = (gazetteer or default_gazetteer()).matcher(language)
+    return _mentions_within(text, sentences, _country_matches(matcher, text))
+
+
+def sentences_and_mentions(
+    text: str, language: str, gazetteer: Gazetteer | None = None
+) -> tuple[list[Sentence], list[Mention]]:
+    """The sentences of `text` and its country mentions, as the pipeline scores them.
+
+    The mentions are found first and the splitter told not to cut them, so a name that a line break
+    runs through ("EE.\nUU.", "U.\nS.") is one mention in one sentence: measured, not lost.
+    """
+    matcher = (gazetteer or default_gazetteer()).matcher(language)
+    matches = _country_matches(matcher, text)
+    sentences = split_sentences(text, language, keep_together=[(start, end) for start, end, _ in matches])
+    return sentences, _mentions_within(text, sentences, matches)
+
+
+def _country_matches(matcher: _Matcher, text: str) -> list[tuple[int, int, Entry]]:
+    return [(start, end, entry) for start, end, entry in matcher.scan(text) if entry.target is not None]
+
+
+def _mentions_within(text: str, sentences: list[Sentence], matches: list[tuple[int, int, Entry]]) -> list[Mention]:
     sentence_starts = [sentence.start for sentence in sentences]
-    return [
-        Mention(
-            sentence_index=max(bisect_right(sentence_starts, start) - 1, 0),
-            start=start,
-            end=end,
-            surface=text[start:end],
-            target=entry.target,
-            kind=entry.kind,
+    mentions = []
+    for start, end, entry in matches:
+        index = bisect_right(sentence_starts, start) - 1
+        if index >= 0 and end > sentences[index].end:
+            continue  # runs past the end of its sentence: cut by a boundary
+        mentions.append(
+            Mention(sentence_index=max(index, 0), start=start, end=end, surface=text[start:end],
+                    target=entry.target, kind=entry.kind)
         )
-        for start, end, entry in matcher.scan(text)
-        if entry.target is not None
-    ]
+    return mentions
 
 
 def mentions_of(mentions: Iterable[Mention], target: str) -> list[Mention]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from espejo.records import SENTIMENT_LABELS, Sentence
 
-from .mentions import find_mentions
+from .mentions import find_mentions, sentences_and_mentions
 
 REALNEWS_LABELS = (*SENTIMENT_LABELS, "n/a")  # n/a: the sentence does not refer to the target country
 NOT_A_MENTION = REALNEWS_LABELS.index("n/a")
@@ -249,11 +249,9 @@ def stance_correlation(stances: dict[str, float | None], passages: list[Realnews
 
 def summary_items(passage: RealnewsPassage) -> list[tuple[str, int, int]]:
     """The target's mentions in a passage's summary, as (sentence, start, end) like the pipeline scores them."""
-    from .sentences import split_sentences
-
-    summary_sentences = split_sentences(passage.summary, passage.language)
+    summary_sentences, mentions = sentences_and_mentions(passage.summary, passage.language)
     items = []
-    for mention in find_mentions(passage.summary, summary_sentences, passage.language):
+    for mention in mentions:
         if mention.target == passage.target:
             sentence = summary_sentences[mention.sentence_index]
             items.append((sentence.text, mention.start - sentence.start, mention.end - sentence.start))
@@ -315,7 +313,7 @@ def _report(version, sentences, passages, summaries, probabilities) -> dict:
 
 
 def quality_rows(report: dict, dataset: str = "realnews-dev") -> list[dict]:
-    """A system's report as `nlp/quality.py` rows: macro-F1 (sentences) and stance rho (articles) per direction."""
+    """A system's report as `espejo/quality.py` rows: macro-F1 (sentences) and stance rho (articles) per direction."""
     rows = []
     for language, part in report["per_language"].items():
         common = {"component": "sentiment", "dataset": dataset, "direction": part["direction"], "language": language}

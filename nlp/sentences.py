@@ -3,11 +3,14 @@
 A sentence ends at a paragraph break ("\n") or at . ! ? … (plus closing quotes/brackets) followed
 by whitespace and a word that can start a sentence. Periods after abbreviations, initials and
 acronyms do not end a sentence; decimals never qualify because no whitespace follows their point.
+Spans the caller names (`keep_together`: the country mentions) are never cut: see `split_sentences`.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 
 from espejo.records import Sentence
 
@@ -61,8 +64,16 @@ _ACRONYM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")  # letters only: not
 _LEADING_PUNCTUATION = "\"'“‘«¿¡([—–-"
 
 
-def split_sentences(text: str, language: str) -> list[Sentence]:
-    """Sentences of `text`, in order; `text[s.start:s.end] == s.text`, edges stripped."""
+def split_sentences(
+    text: str, language: str, keep_together: Sequence[tuple[int, int]] = ()
+) -> list[Sentence]:
+    """Sentences of `text`, in order; `text[s.start:s.end] == s.text`, edges stripped.
+
+    `keep_together`: sorted, disjoint (start, end) spans that no sentence boundary may cut. The pipeline
+    passes the country mentions: a paragraph never ends inside a name, so a line break there ("EE.\nUU.",
+    "Estados\nUnidos", left by a page that wraps its lines) joins the two lines into one sentence, and the
+    mention is scored in the sentence it belongs to.
+    """
     openers = _SENTENCE_OPENERS.get(language, _ANY_OPENER)
     spans: list[tuple[int, int]] = []
     for paragraph in _PARAGRAPH.finditer(text):
@@ -72,12 +83,28 @@ def split_sentences(text: str, language: str) -> list[Sentence]:
                 spans.append((start, terminator.end()))
                 start = terminator.end()
         spans.append((start, paragraph.end()))
+    if keep_together:
+        spans = _join_cut_spans(spans, keep_together)
     sentences: list[Sentence] = []
     for start, end in spans:
         start, end = _strip(text, start, end)
         if start < end:
             sentences.append(Sentence(len(sentences), start, end, text[start:end]))
     return sentences
+
+
+def _join_cut_spans(spans: list[tuple[int, int]], keep: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join consecutive spans whose boundary falls inside one of the `keep` spans."""
+    starts = [start for start, _ in keep]
+    joined = [spans[0]] if spans else []
+    for start, end in spans[1:]:
+        # The kept span that starts last before this span does ends last too (they are disjoint).
+        last = bisect_left(starts, start) - 1
+        if last >= 0 and keep[last][1] > joined[-1][1]:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _ends_sentence(

@@ -106,7 +106,8 @@ def evaluate_realnews_files(sentences_path: Path, passages_path: Path, models_di
 
 def record_realnews(reports: dict[str, dict], dataset: str, command: str, path: Path) -> Path:
     """Store every system's figures under its own model version in the quality file at `path`."""
-    from .quality import record_quality
+    from espejo.quality import record_quality
+
     from .realnews import quality_rows
 
     for report in reports.values():

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from espejo.dashboards import data
+from espejo.flows.runs import rebuild_dashboard_tables
 from espejo.settings import DATA_DIR_ENV
-from espejo.warehouse.aggregate import rebuild_aggregates
+from espejo.warehouse.dashboard_queries import SnapshotMissing
 from espejo.warehouse.db import connect, publish_snapshot
 from espejo.warehouse.load import mention_id
 
@@ -159,7 +160,7 @@ def build_warehouse(data_dir: Path) -> None:
         for art in ARTICLES:
             _insert_article(con, art)
         _insert_old_model_scores(con)
-        rebuild_aggregates(con)
+        rebuild_dashboard_tables(con)  # as a run does: the topics file and the codebook's labels
         publish_snapshot(con, data_dir)
 
 
@@ -234,9 +235,18 @@ def test_evidence_gives_the_sentence_behind_the_strongest_mention(warehouse_dir)
     assert rows.loc["us3", "target_as_written"] == "Mexican authorities"
 
 
+def test_frame_labels_are_the_codebooks_as_the_run_stored_them(warehouse_dir):
+    from espejo.dashboards.charts import frame_label
+
+    labels = data.frame_labels(warehouse_dir)
+    assert labels["economic"] == ("Economic", "Económico")  # nlp/frames.toml, through the snapshot
+    assert frame_label("economic", "es", labels) == "Económico"
+    assert frame_label("security", "es", labels) == "security"  # a key the codebook lacks is shown as it is
+
+
 def test_missing_snapshot_is_reported_not_guessed(tmp_path):
     assert data.snapshot_stamp(tmp_path) is None
-    with pytest.raises(data.SnapshotMissing):
+    with pytest.raises(SnapshotMissing):
         data.model_versions(tmp_path)
 
 

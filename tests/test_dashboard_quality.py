@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from espejo.dashboards.model_quality import COLUMNS, MEASURE_FRAMES, MEASURE_SENTIMENT, read_model_quality
-from espejo.nlp.quality import QUALITY_PATH, record_quality
+from espejo.quality import record_quality
 from espejo.settings import QUALITY_FILE_ENV, quality_file
 
 from test_dashboard import MODEL, OLD_MODEL, build_warehouse
@@ -82,7 +82,7 @@ def assert_spanish_only(at) -> None:
 
 def test_the_quality_file_is_the_committed_one_unless_the_environment_names_another(tmp_path, monkeypatch):
     monkeypatch.delenv(QUALITY_FILE_ENV, raising=False)
-    assert quality_file() == QUALITY_PATH
+    assert quality_file() == Path(__file__).resolve().parents[1] / "nlp" / "models" / "quality.json"
     monkeypatch.setenv(QUALITY_FILE_ENV, str(tmp_path / "q.json"))
     assert quality_file() == tmp_path / "q.json"
 

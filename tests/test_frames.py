@@ -401,8 +401,8 @@ def test_realnews_evaluation_counts_leading_frames_per_language(tmp_path):
 def test_eval_frames_command_on_a_realnews_file(models_dir, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
+    from espejo import quality
     from espejo.cli import main
-    from espejo.nlp import quality
 
     target = tmp_path / "quality.json"
     monkeypatch.setenv("ESPEJO_QUALITY_FILE", str(target))

@@ -12,7 +12,9 @@ from espejo.nlp.mentions import (
     load_gazetteer,
     mentions_of,
     parse_gazetteer,
+    sentences_and_mentions,
 )
+from espejo.nlp.scoring import mark_target
 from espejo.nlp.sentences import split_sentences
 
 
@@ -494,6 +496,60 @@ def test_a_5000_character_article_takes_a_few_milliseconds():
     for _ in range(runs):
         find_mentions(text, sentences, "es")
     assert (time.perf_counter() - began) / runs < 0.02  # measured ~1-2 ms; loose for slow CI
+
+
+# --- names that a line break runs through ------------------------------------------------
+# A page that wraps its lines can break a name ("EE.\nUU."). The splitter ends a paragraph at every line
+# break, so such a mention used to run across two sentences, and the scorer raised on it, failing the run.
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "surface"),
+    [
+        ("El gobierno de EE.\nUU. anunció aranceles al acero. La respuesta llegó el lunes.", "es", "EE.\nUU."),
+        ("The U.\nS. Treasury announced new rules. Markets barely moved.", "en", "U.\nS."),
+        ("El acuerdo con EE.\r\nUU. sigue vigente. Nadie lo discute.", "es", "EE.\r\nUU."),
+        ("Los agentes de E.\nU.\nA. revisaron la carga. Nada faltaba.", "es", "E.\nU.\nA."),
+        ("La delegación viajó a Estados\nUnidos el martes. Volvió el jueves.", "es", "Estados\nUnidos"),
+        ("A rancher from New\nMexico crossed the river. Nobody stopped him.", "en", "New\nMexico"),
+    ],
+)
+def test_a_name_broken_by_a_line_break_is_one_mention_in_one_sentence(text, language, surface):
+    sentences, mentions = sentences_and_mentions(text, language)
+    assert [(m.surface, m.target) for m in mentions] == [(surface, "US")]
+    mention = mentions[0]
+    sentence = sentences[mention.sentence_index]
+    assert sentence.start <= mention.start and mention.end <= sentence.end
+    assert text[sentence.start : sentence.end] == sentence.text
+    # The two lines are one sentence; the next sentence is still its own.
+    assert [s.text for s in sentences] == [text[: sentence.end], text[sentence.end :].strip()]
+    # What the scorer does with it no longer raises: the span lies inside its sentence.
+    marked, _, _ = mark_target(sentence.text, mention.start - sentence.start, mention.end - sentence.start, "[", "]")
+    assert f"[{surface}]" in marked
+
+
+def test_only_a_line_break_joins_an_acronym():
+    """A wrapped acronym is the page's doing; "U. S." with a space is left alone, as before."""
+    assert targets("The U.\nS. economy grew.", "en") == []  # split_sentences' own sentences cut it (next test)
+    assert sentences_and_mentions("The U. S. economy grew.", "en")[1] == []
+    assert [m.surface for m in sentences_and_mentions("The U.\n  S. economy grew.", "en")[1]] == ["U.\n  S."]
+
+
+def test_find_mentions_drops_a_match_that_a_sentence_boundary_cuts():
+    """Given sentences that cut a name, find_mentions leaves it out rather than hand the scorer a span
+    that runs out of its sentence; every mention it returns lies inside the sentence it names."""
+    text = "El gobierno de EE.\nUU. anunció aranceles. México respondió el lunes."
+    plain = split_sentences(text, "es")
+    assert [s.text for s in plain][:2] == ["El gobierno de EE.", "UU. anunció aranceles."]
+    mentions = find_mentions(text, plain, "es")
+    assert [m.surface for m in mentions] == ["México"]
+    for mention in mentions:
+        sentence = plain[mention.sentence_index]
+        assert sentence.start <= mention.start and mention.end <= sentence.end
+    # The pipeline's way keeps it, in a sentence that holds both lines.
+    sentences, kept = sentences_and_mentions(text, "es")
+    assert [m.surface for m in kept] == ["EE.\nUU.", "México"]
+    assert sentences[kept[0].sentence_index].text == "El gobierno de EE.\nUU. anunció aranceles."
 
 
 # --- the gazetteer file ------------------------------------------------------------------

@@ -173,8 +173,8 @@ def test_eval_realnews_command_prints_previous_and_zeroshot_beside_the_model(mod
 def test_record_writes_figures_by_model_version(models_dir, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
+    from espejo import quality
     from espejo.cli import main
-    from espejo.nlp import quality
 
     target = tmp_path / "quality.json"
     monkeypatch.setenv("ESPEJO_QUALITY_FILE", str(target))

@@ -303,8 +303,8 @@ def _checksum(con, relation: str, columns: list[str]) -> tuple:
 @pytest.fixture(scope="module")
 def published(scored_in_process, news_web, tmp_path_factory):
     """The scored warehouse with a run and its sources recorded, aggregated and published."""
+    from espejo.flows.runs import rebuild_dashboard_tables
     from espejo.records import SourceResult
-    from espejo.warehouse.aggregate import rebuild_aggregates
 
     data = _copy_warehouse(scored_in_process["data"], tmp_path_factory.mktemp("published"))
     with db.connect(data) as con:
@@ -312,7 +312,7 @@ def published(scored_in_process, news_web, tmp_path_factory):
         load.start_run(con, "local-run", "test", scored_in_process["model_version"])
         load.record_source_results(con, "local-run", [SourceResult(k, "ok", items=20) for k in OUTLETS])
         load.finish_run(con, "local-run", "completed", articles_new=40)
-        rebuild_aggregates(con)
+        rebuild_dashboard_tables(con)
         db.publish_snapshot(con, data)
     return data
 

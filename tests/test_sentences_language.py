@@ -26,6 +26,18 @@ def test_paragraph_break_always_ends_a_sentence():
     ]
 
 
+def test_kept_spans_are_never_cut():
+    text = "Una línea que termina en EE.\nUU. y sigue. Otra frase.\nOtro párrafo."
+    kept = (text.index("EE."), text.index("EE.") + len("EE.\nUU."))
+    assert texts(text, "es")[:2] == ["Una línea que termina en EE.", "UU. y sigue."]
+    sentences = split_sentences(text, "es", keep_together=[kept])
+    assert [s.text for s in sentences] == ["Una línea que termina en EE.\nUU. y sigue.", "Otra frase.", "Otro párrafo."]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    # A span across several boundaries joins all of them; spans within one sentence change nothing.
+    assert len(split_sentences(text, "es", keep_together=[(0, len(text))])) == 1
+    assert split_sentences(text, "es", keep_together=[(0, 3)]) == split_sentences(text, "es")
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("", "es") == []
     assert split_sentences(" \n \n", "en") == []

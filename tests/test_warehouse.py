@@ -73,7 +73,7 @@ def test_scores_are_stored_once_per_model_version_and_aggregated(tmp_path: Path)
         assert con.execute("SELECT count(*) FROM sentiment_scores").fetchone()[0] == 2
         assert load.articles_to_analyse(con, "m1") == []
         assert len(load.articles_to_analyse(con, "m2")) == 2  # another model version starts over
-        rebuild_aggregates(con)
+        rebuild_aggregates(con, topics={}, frame_labels={})
         monthly = read(con, "monthly_series", ["m1"])
         assert monthly["articles"].tolist() == [2]
         assert abs(monthly["mean_stance"].iloc[0] - ((0.9 - 0.1) + (0.3 - 0.7)) / 2) < 1e-9
@@ -95,3 +95,39 @@ def test_snapshot_is_readable_by_another_process_while_the_writer_holds_the_ware
         )
         assert reader.returncode == 0, reader.stderr
         assert reader.stdout.strip() == "3"
+
+
+def test_a_failed_article_is_retried_once_then_left(tmp_path: Path):
+    from espejo.records import ScoreFailure
+
+    with db.connect(tmp_path) as con:
+        load.load_items(con, [item("a", "http://a/1"), item("a", "http://a/2", body="Mexico " * 50, fingerprint="fp2")],
+                        "r1")
+        bad = ScoreFailure("fp2", "ValueError", "target span (3, 9) outside a sentence of 5 characters",
+                           "scoring.py:217 in mark_target")
+        assert load.record_score_failures(con, "r1", "m1", [bad]) == 1
+        assert load.record_score_failures(con, "r1", "m1", [bad]) == 0  # once per run
+        assert [a.article_id for a in load.articles_to_analyse(con, "m1")] == ["fp-wire", "fp2"]  # retried
+        assert load.record_score_failures(con, "r2", "m1", [bad]) == 1
+        assert [a.article_id for a in load.articles_to_analyse(con, "m1")] == ["fp-wire"]  # left
+        assert len(load.articles_to_analyse(con, "m2")) == 2  # another model version tries it again
+        rows = con.execute("SELECT run_id, attempt, error_type, location FROM score_failures ORDER BY run_id"
+                           ).fetchall()
+        assert rows == [("r1", 1, "ValueError", "scoring.py:217 in mark_target"),
+                        ("r2", 2, "ValueError", "scoring.py:217 in mark_target")]
+        assert (load.score_failures_in_run(con, "r2"), load.score_failures_in_run(con, "r3")) == (1, 0)
+
+
+def test_a_20000_sentence_article_is_stored_in_well_under_a_second(tmp_path: Path):
+    import time
+
+    body = " ".join(f"Sentence {i} about water." for i in range(20_000))
+    with db.connect(tmp_path) as con:
+        load.load_items(con, [item("a", "http://a/1", body=body, fingerprint="fp-long")], "r1")
+        sentences = [Sentence(i, 0, 1, f"Sentence {i} about water.") for i in range(20_000)]
+        analysed = AnalysedArticle("fp-long", "en", sentences, [], [], [], "m1", relevant=False)
+        began = time.perf_counter()
+        assert load.store_analyses(con, [analysed], "r1") == (0, 0)
+        seconds = time.perf_counter() - began
+        assert con.execute("SELECT count(*) FROM sentences WHERE article_id = 'fp-long'").fetchone()[0] == 20_000
+    assert seconds < 2, seconds  # one row at a time (executemany) took 37 s

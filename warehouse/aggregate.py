@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import duckdb
@@ -17,20 +17,15 @@ FRAME_THRESHOLD = 0.5
 FRAME_TOP_K = 3
 
 
-def dashboard_topics() -> list[tuple[str, str]]:
-    """(key, regex) of the dashboard's topics file, whose membership the aggregates materialise."""
-    # The one place the warehouse reads a dashboard file: the topics are data the dashboard owns, and
-    # matching them here once per run spares every page view a regex over all article text.
-    from espejo.dashboards.filters import load_topics
+def rebuild_aggregates(con: duckdb.DuckDBPyConnection, *, topics: Mapping[str, str],
+                       frame_labels: Mapping[str, tuple[str, str]], frame_threshold: float = FRAME_THRESHOLD,
+                       frame_top_k: int = FRAME_TOP_K) -> None:
+    """Rebuild every aggregate table in one transaction.
 
-    return [(t.key, t.pattern) for t in load_topics()]
-
-
-def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = FRAME_THRESHOLD,
-                       frame_top_k: int = FRAME_TOP_K, topics: Sequence[tuple[str, str]] | None = None) -> None:
-    """Rebuild every aggregate table in one transaction. `topics`: (key, regex) pairs to materialise
-    (default: the dashboard's topics file)."""
-    topics = dashboard_topics() if topics is None else list(topics)
+    `topics`: {key: regex} whose article membership to materialise (the dashboard's topics file);
+    `frame_labels`: {frame: (English label, Spanish label)} (the frame codebook). Both are handed in by
+    the caller (espejo.flows.runs): the warehouse reads neither the dashboard's files nor nlp's.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         for stmt in statements("aggregate.sql", "clear_aggregates"):
@@ -44,11 +39,16 @@ def rebuild_aggregates(con: duckdb.DuckDBPyConnection, frame_threshold: float = 
         # The dashboard's per-article tables (migrations 002, 003), from the same rule for leading frames.
         for stmt in statements("aggregate_dashboard.sql", "clear_dashboard_aggregates"):
             con.execute(stmt)
-        for key, pattern in topics:
+        for key, pattern in topics.items():
             for stmt in statements("aggregate_dashboard.sql", "fill_agg_article_topics"):
                 con.execute(stmt, [key, pattern])
             for stmt in statements("aggregate_dashboard.sql", "fill_agg_topic_terms"):
                 con.execute(stmt, [key, pattern])
+        for stmt in statements("aggregate_dashboard.sql", "clear_frame_labels"):
+            con.execute(stmt)
+        for frame, (label_en, label_es) in frame_labels.items():
+            for stmt in statements("aggregate_dashboard.sql", "fill_frame_labels"):
+                con.execute(stmt, [frame, label_en, label_es])
         for stmt in statements("aggregate_dashboard.sql", "fill_leading_frames"):
             con.execute(stmt, [frame_threshold, frame_top_k])
         for name in ("fill_list_sets", "fill_agg_article_facts", "fill_agg_article_frames", "fill_agg_mention_facts",

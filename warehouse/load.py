@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from espejo.records import AnalysedArticle, ArticleItem, CrawlProblem, Source, SourceResult, StoredArticle, direction
+from espejo.records import (
+    AnalysedArticle, ArticleItem, CrawlProblem, ScoreFailure, Source, SourceResult, StoredArticle, direction,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, **count
     allowed = {
         "sources_ok", "sources_failed", "items_crawled", "articles_new", "appearances_new",
         "mentions_scored", "frames_scored", "crawl_seconds", "load_seconds", "score_seconds",
-        "total_seconds", "notes",
+        "total_seconds", "notes", "articles_failed",
     }
     unknown = set(counts) - allowed
     if unknown:
@@ -158,62 +160,87 @@ def _shingles(text: str, size: int = 5) -> set[int]:
     return {hash(tuple(words[i:i + size])) for i in range(max(len(words) - size + 1, 0))}
 
 
+# Runs that try an article whose analysis fails: the first, and one retry (a failure can be passing, e.g.
+# memory); after that the article stays in score_failures and is no longer tried with that model version.
+SCORE_ATTEMPTS = 2
+
+
 def articles_to_analyse(con: duckdb.DuckDBPyConnection, model_version: str) -> list[StoredArticle]:
-    """Articles this model version has not analysed yet: only new work costs time on a rerun."""
+    """Articles this model version has not analysed yet, but those that failed SCORE_ATTEMPTS times:
+    only new work costs time on a rerun, and one bad article cannot fail every night."""
     rows = con.execute(
         "SELECT a.article_id, a.source_country, coalesce(a.title, ''), a.text, a.language"
         " FROM articles a WHERE NOT EXISTS (SELECT 1 FROM analyses x"
         "   WHERE x.article_id = a.article_id AND x.model_version = ?)"
+        " AND (SELECT count(*) FROM score_failures f"
+        "   WHERE f.article_id = a.article_id AND f.model_version = ?) < ?"
         " ORDER BY a.article_id",
-        [model_version],
+        [model_version, model_version, SCORE_ATTEMPTS],
     ).fetchall()
     return [StoredArticle(*row) for row in rows]
 
 
+def record_score_failures(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str,
+                          failures: Iterable[ScoreFailure]) -> int:
+    """Store the articles this run could not analyse, each with its attempt number; return how many were new."""
+    new = 0
+    for failure in failures:
+        inserted = con.execute(
+            "INSERT INTO score_failures SELECT ?, ?, ?, 1 + (SELECT count(*) FROM score_failures"
+            "   WHERE article_id = ? AND model_version = ? AND run_id <> ?), ?, ?, ?, current_timestamp"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            [failure.article_id, model_version, run_id, failure.article_id, model_version, run_id,
+             failure.error_type, failure.message, failure.where or None],
+        ).fetchall()
+        new += len(inserted)
+    return new
+
+
+def score_failures_in_run(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    return con.execute("SELECT count(*) FROM score_failures WHERE run_id = ?", [run_id]).fetchone()[0]
+
+
 def store_analyses(con: duckdb.DuckDBPyConnection, analysed: Iterable[AnalysedArticle], run_id: str) -> tuple[int, int]:
     """Store sentences, mentions and scores; return (mentions scored, frame scores stored)."""
-    mentions_scored = frames_stored = 0
+    analysed = list(analysed)
+    sentences, mentions, sentiments, frames, analyses = [], [], [], [], []
+    for art in analysed:
+        sentences += [(art.article_id, s.index, s.start, s.end, s.text) for s in art.sentences]
+        mentions += [(mention_id(art.article_id, m.start, m.end), art.article_id, m.sentence_index,
+                      m.start, m.end, m.surface, m.target, m.kind) for m in art.mentions]
+        sentiments += [(mention_id(art.article_id, sm.mention.start, sm.mention.end), art.model_version,
+                        sm.sentiment.label, sm.sentiment.p_negative, sm.sentiment.p_neutral,
+                        sm.sentiment.p_positive, run_id) for sm in art.scored]
+        frames += [(art.article_id, f.frame, art.model_version, f.score, f.evidence_sentence_index, run_id)
+                   for f in art.frames]
+        stance = sum(sm.sentiment.value for sm in art.scored) / len(art.scored) if art.scored else None
+        analyses.append((art.article_id, art.model_version, run_id, art.relevant, len(art.scored), stance))
     con.execute("BEGIN TRANSACTION")
     try:
+        for table, rows in (("sentences", sentences), ("mentions", mentions), ("sentiment_scores", sentiments),
+                            ("frame_scores", frames), ("analyses", analyses)):
+            _insert_new_rows(con, table, rows)
         for art in analysed:
-            con.executemany(
-                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(art.article_id, s.index, s.start, s.end, s.text) for s in art.sentences],
-            )
-            con.executemany(
-                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(mention_id(art.article_id, m.start, m.end), art.article_id, m.sentence_index,
-                  m.start, m.end, m.surface, m.target, m.kind) for m in art.mentions],
-            )
-            con.executemany(
-                "INSERT INTO sentiment_scores VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(mention_id(art.article_id, sm.mention.start, sm.mention.end), art.model_version,
-                  sm.sentiment.label, sm.sentiment.p_negative, sm.sentiment.p_neutral,
-                  sm.sentiment.p_positive, run_id) for sm in art.scored],
-            )
-            con.executemany(
-                "INSERT INTO frame_scores VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(art.article_id, f.frame, art.model_version, f.score, f.evidence_sentence_index, run_id)
-                 for f in art.frames],
-            )
-            stance = (
-                sum(sm.sentiment.value for sm in art.scored) / len(art.scored) if art.scored else None
-            )
-            con.execute(
-                "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [art.article_id, art.model_version, run_id, art.relevant, len(art.scored), stance],
-            )
             if art.language:
                 con.execute(
                     "UPDATE articles SET language = ? WHERE article_id = ?", [art.language, art.article_id]
                 )
-            mentions_scored += len(art.scored)
-            frames_stored += len(art.frames)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return mentions_scored, frames_stored
+    return sum(len(art.scored) for art in analysed), len(frames)
+
+
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Insert `rows` (all of the table's columns, in order), skipping keys already stored.
+
+    One statement over column lists: executemany costs about 2 ms a row here, 40 s for the sentences
+    of one 20,000-sentence article; this costs milliseconds."""
+    if rows:
+        columns = [list(column) for column in zip(*rows)]
+        placeholders = ", ".join(["unnest(?)"] * len(columns))
+        con.execute(f"INSERT INTO {table} SELECT {placeholders} ON CONFLICT DO NOTHING", columns)
 
 
 def mention_id(article_id: str, start: int, end: int) -> str:

@@ -12,6 +12,7 @@ from importlib import resources
 import duckdb
 
 _NAME_LINE = re.compile(r"^--\s*name:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
 @functools.cache
@@ -33,6 +34,15 @@ def statements(filename: str, name: str) -> list[str]:
     """The statements of a section, split on `;` at line ends (our SQL has no `;` inside strings)."""
     body = "\n".join(line for line in sql(filename, name).splitlines() if not line.lstrip().startswith("--"))
     return [stmt.strip() for stmt in re.split(r";\s*$", body, flags=re.MULTILINE) if stmt.strip()]
+
+
+def bind(sql: str, params: dict) -> dict:
+    """Exactly the named parameters ($name) the statement uses (DuckDB refuses unused ones)."""
+    wanted = set(_PARAM.findall(sql))
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"query needs parameters {sorted(missing)}")
+    return {k: params[k] for k in wanted}
 
 
 def read(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None):

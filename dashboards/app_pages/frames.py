@@ -34,7 +34,7 @@ for column, direction in zip(st.columns(2, gap="large"), ("us->mx", "mx->us"), s
         top = own.groupby("frame")["articles"].sum().nlargest(top_n).index
         own = own[own["frame"].isin(top)]
         breaks = analysis.series_change_points(own, "share", ["direction", "frame"])
-        st.altair_chart(charts.frame_lines(own, breaks, direction, "%b %Y", max_share, lang))
+        st.altair_chart(charts.frame_lines(own, breaks, direction, "%b %Y", max_share, lang, view.frame_labels))
 st.caption(t("frame_lines_caption", lang, grain=t(grain, lang).lower(), model=view.model_version))
 
 st.subheader(t("frame_outlet", lang))
@@ -47,5 +47,6 @@ else:
     names = cache.filter_options(view.data_dir, view.snapshot_stamp, view.model_version).outlets
     label = dict(zip(names["source_key"], names["name"], strict=True))
     shown["outlet"] = [f"{label.get(o, o)} ({d})" for o, d in zip(shown["outlet"], shown["direction"], strict=True)]
-    st.altair_chart(charts.heatmap(shown, "frame", "outlet", "share", t("chart.share_outlet", lang), lang))
+    st.altair_chart(charts.heatmap(shown, "frame", "outlet", "share", t("chart.share_outlet", lang), lang,
+                                   view.frame_labels))
     st.caption(t("frame_outlet_caption", lang, model=view.model_version))

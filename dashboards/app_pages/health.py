@@ -12,6 +12,7 @@ from espejo.dashboards.i18n import t
 from espejo.dashboards.model_quality import MEASURE_FRAMES, MEASURE_SENTIMENT
 from espejo.dashboards.ui import column_labels, quality_line, unit_label
 from espejo.dashboards.view import current_view
+from espejo.warehouse.load import SCORE_ATTEMPTS
 
 view = current_view()
 lang = view.lang
@@ -67,6 +68,20 @@ _PROBLEM_TEXT = {
              "La última corrida no registró problemas de páginas."),
     "count": ("{n} page problems in the latest run, by outlet and kind; the rows below say what happened to each page.",
               "{n} problemas de páginas en la última corrida, por medio y tipo; las filas de abajo dicen qué pasó con cada página."),
+    # Articles the analysis could not score (migration 007).
+    "score_title": ("Articles that could not be scored", "Artículos que no se pudieron puntuar"),
+    "score_none": ("Every stored article was scored: no analysis failed.",
+                   "Todos los artículos guardados se puntuaron: ningún análisis falló."),
+    "score_count": ("{n} articles could not be scored. A run that meets such an article records it and goes on; "
+                    "the next run tries it once more, and after {attempts} failed attempts it is left here until "
+                    "the model version changes.",
+                    "{n} artículos no se pudieron puntuar. Una corrida que encuentra uno lo registra y sigue; la "
+                    "siguiente lo intenta una vez más, y tras {attempts} intentos fallidos queda aquí hasta que "
+                    "cambie la versión del modelo."),
+    "col.attempt": ("attempt", "intento"),
+    "col.error_type": ("error type", "tipo de error"),
+    "col.location": ("raised at", "lanzado en"),
+    "col.failed_at": ("failed at", "falló el"),
 }
 
 
@@ -87,6 +102,18 @@ else:
     problem_rows = problems[["source_key", "kind", "url", "detail"]]
     st.dataframe(problem_rows, hide_index=True, key="problems-table",
                  column_config=column_labels(lang, problem_rows.columns))
+
+failures = data.score_failures(view.data_dir)
+st.subheader(_problem_text("score_title"))
+if failures.empty:
+    st.caption(_problem_text("score_none"))
+else:
+    st.warning(_problem_text("score_count", n=len(failures), attempts=SCORE_ATTEMPTS), icon=":material/warning:")
+    failure_rows = failures[["source_key", "title", "url", "error_type", "error", "location", "attempt", "run_id",
+                             "failed_at", "model_version"]]
+    local_labels = {c: {"label": _problem_text(f"col.{c}")} for c in ("attempt", "error_type", "location", "failed_at")}
+    st.dataframe(failure_rows, hide_index=True, key="score-failures-table",
+                 column_config=column_labels(lang, failure_rows.columns, local_labels))
 
 st.subheader(t("unusual_volume", lang))
 weekly = cache.source_weekly_volume(view.data_dir, view.snapshot_stamp)

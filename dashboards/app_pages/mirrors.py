@@ -80,7 +80,8 @@ def show_mirror(direction: Direction, series: pd.DataFrame, frames: pd.DataFrame
         st.caption(t("no_frame_scores_model", view.lang))
     else:
         own_prev = prev_frames[prev_frames["direction"] == direction.key]
-        st.altair_chart(charts.frame_chart(own_frames, direction.key, axes, previous=own_prev, lang=view.lang))
+        st.altair_chart(charts.frame_chart(own_frames, direction.key, axes, previous=own_prev, lang=view.lang,
+                                            labels=view.frame_labels))
         st.caption(t("frame_bars_caption", view.lang, model=view.model_version))
 
     st.markdown(f"**{t('evidence', view.lang)}**")

@@ -40,7 +40,8 @@ if mix.empty:
 else:
     top = mix.groupby("frame")["articles"].sum().nlargest(10).index
     shown = mix[mix["frame"].isin(top)].merge(table[["source_key", "name"]], left_on="outlet", right_on="source_key")
-    st.altair_chart(charts.heatmap(shown, "frame", "name", "share", t("chart.share_outlet", lang), lang))
+    st.altair_chart(charts.heatmap(shown, "frame", "name", "share", t("chart.share_outlet", lang), lang,
+                                   view.frame_labels))
     st.caption(t("frame_mix_caption", lang))
 
 shown_columns = ["name", "source_key", "country", "direction", "articles", "articles_previous", "mentions",

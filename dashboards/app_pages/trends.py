@@ -71,7 +71,7 @@ else:
                      "after": st.column_config.NumberColumn(format="%+.3f")}))
     # Stance change points have no frame (None, or NaN once pandas has seen the column).
     labels = [f"{t(r.direction, lang)} · {series_names[r.series]}"
-              f"{' · ' + charts.frame_label(r.frame, lang) if isinstance(r.frame, str) else ''}"
+              f"{' · ' + charts.frame_label(r.frame, lang, view.frame_labels) if isinstance(r.frame, str) else ''}"
               f" · {pd.Timestamp(r['from']):%Y-%m-%d}"
               for _, r in changes.iterrows()]
     choice = st.selectbox(t("articles_behind_change", lang), range(len(labels)), format_func=labels.__getitem__,
@@ -107,7 +107,8 @@ with st.expander(t("frame_shares_expander", lang), expanded=False):
         own = own[own["frame"].isin(top)]
         st.altair_chart(charts.frame_lines(own, frame_breaks[(frame_breaks["direction"] == direction)
                                                                & frame_breaks["frame"].isin(top)],
-                                           direction, time_format, float(frames["share"].max() or 1.0), lang))
+                                           direction, time_format, float(frames["share"].max() or 1.0), lang,
+                                           view.frame_labels))
 
 st.subheader(t("vocabulary", lang))
 st.caption(t("vocabulary_caption", lang))

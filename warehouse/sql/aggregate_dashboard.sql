@@ -20,6 +20,13 @@ WHERE regexp_matches(lower(coalesce(a.title, '') || ' ' || a.text), ?);
 -- name: fill_agg_topic_terms
 INSERT INTO agg_topic_terms VALUES (?, ?);
 
+-- name: clear_frame_labels
+DELETE FROM frame_labels;
+
+-- name: fill_frame_labels
+-- ? = frame key, ? = English label, ? = Spanish label (migration 006).
+INSERT INTO frame_labels VALUES (?, ?, ?);
+
 -- name: fill_leading_frames
 -- ? = frame score threshold, ? = top k. A temporary table: both frame tables below read it.
 CREATE OR REPLACE TEMP TABLE leading_frames AS

@@ -1,6 +1,6 @@
 -- Named queries of the dashboard's filtered pages. Values are always bound as named parameters
--- ($name), never formatted in. Most queries read the CTE `filtered` (the section below of that
--- name), which `espejo.dashboards.data` puts in front of them, so every page applies the same filters:
+-- ($name), never formatted in. Most queries read the CTE `filtered` (the section below of that name),
+-- which `espejo.warehouse.dashboard_queries` puts in front of them, so every page applies the same filters:
 --   $model_version, $date_from, $date_to          always set
 --   $outlets (list or NULL), $languages (list or NULL), $frame (or NULL),
 --   $topic_key (a topic materialised in agg_article_topics, or NULL)
@@ -278,6 +278,13 @@ FROM run_sources rs JOIN runs r USING (run_id) LEFT JOIN sources s USING (source
 WHERE rs.run_id IN (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT $limit)
 ORDER BY r.started_at DESC, rs.source_key;
 
+-- name: has_frame_labels
+SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'frame_labels';
+
+-- name: frame_labels
+-- The codebook's labels (migration 006), as the last run stored them.
+SELECT frame, label_en, label_es FROM frame_labels ORDER BY frame;
+
 -- name: has_crawl_problems
 SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'crawl_problems';
 
@@ -288,6 +295,20 @@ FROM crawl_problems p LEFT JOIN sources s USING (source_key)
 WHERE p.run_id = (SELECT r.run_id FROM runs r WHERE r.run_id IN (SELECT run_id FROM run_sources)
                   ORDER BY r.started_at DESC LIMIT 1)
 ORDER BY p.source_key, p.kind, p.url;
+
+-- name: has_score_failures
+SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'score_failures';
+
+-- name: score_failures_open
+-- Articles a model version could not score and has not scored since (migration 007), each with its
+-- latest failed attempt: attempt 1 is tried again by the next run, the last (load.SCORE_ATTEMPTS) is left.
+SELECT f.run_id, f.failed_at, a.source_key, a.title, a.canonical_url AS url, f.attempt, f.error_type, f.error,
+       f.location, f.model_version, f.article_id
+FROM score_failures f JOIN articles a USING (article_id)
+WHERE NOT EXISTS (SELECT 1 FROM analyses x WHERE x.article_id = f.article_id AND x.model_version = f.model_version)
+QUALIFY row_number() OVER (PARTITION BY f.article_id, f.model_version ORDER BY f.attempt DESC) = 1
+ORDER BY f.failed_at DESC, f.article_id
+LIMIT $limit;
 
 -- name: source_weekly_volume
 -- Articles first seen at each outlet per week (by publication date, else fetch date), all model versions.

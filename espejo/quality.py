@@ -1,6 +1,7 @@
 """How often each model version is right on news like the user's: the measured figures, by model version.
 
-`nlp/models/quality.json` holds, for every model version that `espejo eval` has measured with
+The quality file (`espejo.settings.quality_file()`: the committed `nlp/models/quality.json` unless
+`$ESPEJO_QUALITY_FILE` names another) holds, for every model version that `espejo eval` has measured with
 `--record` (and that `make train` measures), rows of the form
 
     {"component": "sentiment" | "frames", "dataset": "realnews-dev", "direction": "us->mx" | "mx->us",
@@ -11,6 +12,9 @@ keyed by the component's own model version (e.g. `sentiment-e5small-lora-1a2b3c4
 version joins its components with "+" (`CompositeScorer`), so `quality_for(version)` splits it and
 gathers each component's rows. Versions are content hashes: a figure can never be shown for a model
 it was not measured on.
+
+This module sits beside the layers, as records.py does: nlp writes the file (`espejo eval ... --record`)
+and the dashboard reads it, and neither may import the other.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import os
 import tempfile
 from pathlib import Path
 
-QUALITY_PATH = Path(__file__).resolve().parent / "models" / "quality.json"
+from espejo.settings import quality_file
+
 ROW_FIELDS = ("component", "dataset", "direction", "language", "metric", "value", "n", "unit")
 
 
@@ -29,9 +34,10 @@ class QualityFileError(ValueError):
     """quality.json is malformed; the message says where."""
 
 
-def load_quality(path: Path = QUALITY_PATH) -> dict[str, dict]:
-    """{model version: {"measured": date, "command": str, "rows": [row, ...]}}; {} when there is no file."""
-    path = Path(path)
+def load_quality(path: Path | None = None) -> dict[str, dict]:
+    """{model version: {"measured": date, "command": str, "rows": [row, ...]}}; {} when there is no file.
+    `path`: the quality file (default `quality_file()`), as for every function here."""
+    path = Path(path) if path is not None else quality_file()
     if not path.is_file():
         return {}
     try:
@@ -52,7 +58,7 @@ def load_quality(path: Path = QUALITY_PATH) -> dict[str, dict]:
     return versions
 
 
-def quality_for(model_version: str, path: Path = QUALITY_PATH) -> list[dict]:
+def quality_for(model_version: str, path: Path | None = None) -> list[dict]:
     """Every measured row of the components of `model_version` (a run's "A+B" version or one component's)."""
     versions = load_quality(path)
     rows: list[dict] = []
@@ -64,12 +70,12 @@ def quality_for(model_version: str, path: Path = QUALITY_PATH) -> list[dict]:
     return rows
 
 
-def record_quality(model_version: str, rows: list[dict], *, command: str, path: Path = QUALITY_PATH) -> Path:
+def record_quality(model_version: str, rows: list[dict], *, command: str, path: Path | None = None) -> Path:
     """Store `rows` for `model_version`, replacing its earlier rows of the same (component, dataset)."""
     for number, row in enumerate(rows):
         if missing := [f for f in ROW_FIELDS if f not in row]:
             raise QualityFileError(f"row {number} for {model_version}: missing {', '.join(missing)}")
-    path = Path(path)
+    path = Path(path) if path is not None else quality_file()
     versions = load_quality(path)
     replaced = {(row["component"], row["dataset"]) for row in rows}
     entry = versions.get(model_version, {"rows": []})
@@ -80,7 +86,7 @@ def record_quality(model_version: str, rows: list[dict], *, command: str, path: 
         "rows": kept + [{field: row[field] for field in ROW_FIELDS} for row in rows],
     }
     document = {
-        "note": "development figures measured by `espejo eval ... --record`; keyed by model version (see nlp/quality.py)",
+        "note": "development figures measured by `espejo eval ... --record`; keyed by model version (see espejo/quality.py)",
         "versions": dict(sorted(versions.items())),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
