@@ -35,7 +35,7 @@ redis:
 # Scoring speed (naive vs Espejo, same run), then dashboard query times on a synthetic warehouse
 # of 1M articles / 5M mentions.
 bench: install
-	$(PY) -m espejo.nlp.bench
+	$(PY) -m espejo.flows.scoring_bench
 	$(PY) -m espejo.dashboards.bench --articles 1000000
 
 # Retrain the committed models from ../shared/data (fixed seeds): the target-sentiment adapter into

@@ -447,7 +447,7 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
             from espejo.nlp import realnews
             from espejo.nlp.sentiment_eval import calibrate_on_realnews
 
-            uncalibrated = TrainedSentimentScorer(models_dir, artifact_dir=out_dir)
+            uncalibrated = TrainedSentimentScorer(models_dir, artifact_dir=out_dir, precision="fp32")  # machine-independent
             calibration = calibrate_on_realnews(uncalibrated, realnews.read_sentences(realnews_dev),
                                                 echo=lambda line: click.echo(line))
             calibration["fitted_on"] = f"realnews {realnews_dev.name} (development split)"

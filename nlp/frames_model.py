@@ -436,13 +436,15 @@ class TrainedFrameScorer:
 
     def __init__(self, models_dir_or_model: str | Path | None = None, *,
                  frames_model_dir: Path = DEFAULT_FRAMES_MODEL_DIR, codebook_path: Path = DEFAULT_CODEBOOK,
-                 on_stale: str = "retrain", max_length: int = 128, batch_size: int = 32) -> None:
+                 on_stale: str = "retrain", max_length: int = 128, batch_size: int = 32,
+                 precision: str | None = None) -> None:
         if on_stale not in ("retrain", "error"):
             raise ValueError("on_stale must be 'retrain' or 'error'")
         self.model = resolve_model(models_dir_or_model)
         self.fcb = load_frame_codebook(codebook_path)
         self.max_length = max_length
         self.batch_size = batch_size
+        self.precision = precision or backbone.inference_precision()
         self.terms = TermMatcher(self.fcb.codebook)
         self.head = self._load_or_train(Path(frames_model_dir), Path(codebook_path), on_stale)
         digest = hashlib.sha256()
@@ -490,7 +492,8 @@ class TrainedFrameScorer:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         unique = list(dict.fromkeys(texts))  # a repeated text (e.g. a title that is also the lead) is embedded once
-        features = backbone.embed(unique, self.model, max_length=self.max_length, batch_size=self.batch_size)
+        features = backbone.embed(unique, self.model, max_length=self.max_length, batch_size=self.batch_size,
+                                  precision=self.precision)
         row = {text: i for i, text in enumerate(unique)}
         return features[[row[text] for text in texts]]
 

@@ -204,7 +204,7 @@ class TrainedSentimentScorer:
     SCORER_NAME = SCORER_NAME
 
     def __init__(self, models_dir_or_model: str | Path | None = None, *, artifact_dir: str | Path | None = None,
-                 batch_size: int = 32, frames=None) -> None:
+                 batch_size: int = 32, frames=None, precision: str | None = None) -> None:
         path = Path(models_dir_or_model) if models_dir_or_model is not None else None
         if path is not None and (path / "config.json").is_file():
             self.backbone_dir = path
@@ -224,6 +224,7 @@ class TrainedSentimentScorer:
             raise ValueError(f"the adapter in {self.artifact_dir} was trained on backbone weights {expected[:12]}, "
                              f"but {self.backbone_dir} holds {found[:12]}")
         self.batch_size = batch_size
+        self.precision = precision or backbone.inference_precision()  # see backbone.inference_precision
         self.frames = frames
         calibration = meta.get("calibration") or {}
         self.temperature = float(calibration.get("temperature", 1.0))
@@ -264,11 +265,11 @@ class TrainedSentimentScorer:
         # Longest first, by the length of what the model will actually read.
         lengths = [min(len(s), e - st + 2 * self.settings.context_chars) for s, st, e in items]
         order = sorted(range(len(items)), key=lambda i: lengths[i], reverse=True)
-        with torch.inference_mode():
+        with torch.inference_mode(), backbone.precision_context(self.precision):
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin : begin + self.batch_size]
                 input_ids, mask, target_mask = encode_inputs(tokenizer, [items[i] for i in batch], self.settings)
-                out[batch] = model(input_ids, mask, target_mask).double().numpy()
+                out[batch] = model(input_ids, mask, target_mask).float().double().numpy()
                 if progress is not None:
                     progress(len(batch))
         return out
