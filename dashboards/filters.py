@@ -6,14 +6,25 @@ the warehouse binds into its SQL. Topics are data: `dashboards/topics.toml`, ter
 
 from __future__ import annotations
 
+import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as validated_dataclass
+
+from espejo.records import NonEmptyText
+from espejo.settings import read_toml, validate_tables
 
 TOPICS_FILE_ENV = "ESPEJO_TOPICS_FILE"
+
+
+class TopicsError(ValueError):
+    """The topics file is not valid; the message lists every problem with its topic entry."""
 
 
 @dataclass(frozen=True)
@@ -51,13 +62,20 @@ class Filters:
         }
 
 
-@dataclass(frozen=True)
+# Validated (pydantic): topics.toml is read into it, and these are its only defaults.
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Topic:
-    key: str
-    label_en: str
-    label_es: str
-    terms_en: tuple[str, ...]
-    terms_es: tuple[str, ...]
+    key: NonEmptyText
+    label_en: Annotated[str, Field(validate_default=True)] = ""  # none given: the key
+    label_es: Annotated[str, Field(validate_default=True)] = ""  # none given: the English label
+    terms_en: tuple[NonEmptyText, ...] = ()
+    terms_es: tuple[NonEmptyText, ...] = ()
+
+    @field_validator("label_en", "label_es")
+    @classmethod
+    def _label_or_fallback(cls, label: str, info: ValidationInfo) -> str:
+        fallback = {"label_en": "key", "label_es": "label_en"}[info.field_name]
+        return label or info.data.get(fallback, "")
 
     def label(self, lang: str) -> str:
         return self.label_es if lang == "es" else self.label_en
@@ -79,8 +97,6 @@ def terms_pattern(terms: tuple[str, ...] | list[str]) -> str:
 
 
 def topics_file() -> Path:
-    import os
-
     override = os.environ.get(TOPICS_FILE_ENV)
     if override:
         return Path(override)
@@ -88,22 +104,16 @@ def topics_file() -> Path:
 
 
 def load_topics(path: Path | None = None) -> list[Topic]:
-    raw = tomllib.loads(Path(path or topics_file()).read_text(encoding="utf-8"))
-    topics = []
-    for entry in raw.get("topic", []):
-        topics.append(
-            Topic(
-                key=str(entry["key"]),
-                label_en=str(entry.get("label_en", entry["key"])),
-                label_es=str(entry.get("label_es", entry.get("label_en", entry["key"]))),
-                terms_en=tuple(entry.get("terms_en", [])),
-                terms_es=tuple(entry.get("terms_es", [])),
-            )
-        )
-    keys = [t.key for t in topics]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"duplicate topic keys in {path or topics_file()}")
-    return topics
+    path = Path(path or topics_file())
+    return validate_tables(Topic, read_toml(path, TopicsError, "topics file"), "topic", path, TopicsError,
+                           "invalid topics file", check=_some_term)
+
+
+def _some_term(entry: dict) -> list[str]:
+    # Checked on the raw entry, beside the field checks, so it is reported together with them.
+    if not entry.get("terms_en") and not entry.get("terms_es"):
+        return ["needs at least one term in terms_en or terms_es"]
+    return []
 
 
 def topic_patterns(topics: list[Topic] | None = None) -> dict[str, str]:

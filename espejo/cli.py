@@ -11,14 +11,20 @@ from pathlib import Path
 
 import click
 
-from espejo.settings import DATA_DIR_ENV, configure_prefect, resolve_data_dir
+from espejo.settings import DATA_DIR_ENV, MODELS_DIR_DEFAULT, MODELS_DIR_ENV, configure_prefect, resolve_data_dir
 
 DATA_DIR_HELP = f"Folder for the warehouse and run files [default: ${DATA_DIR_ENV}, else ~/.local/share/espejo]."
+MODELS_DIR_HELP = f"Where the e5 backbone is (re)built [default: ${MODELS_DIR_ENV}, else {MODELS_DIR_DEFAULT}]."
 
 
 def data_dir_option(func):
     return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                         help=DATA_DIR_HELP)(func)
+
+
+def models_dir_option(func):
+    return click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=MODELS_DIR_HELP)(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -365,6 +371,12 @@ def _shared(*parts: str) -> Path:
     return _SHARED_DATA.joinpath(*parts)
 
 
+def _labelled_data(*paths) -> None:
+    for path in paths:
+        if not Path(path).is_file():
+            raise click.ClickException(f"{path} not found (the labelled data live in ../shared/data)")
+
+
 @main.group()
 def train():
     """Train Espejo's models from public labelled data."""
@@ -383,8 +395,7 @@ def train():
               help="realnews training sentences (U.S. news on Mexico, Mexican news on the U.S.); its dev file calibrates.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Artifact folder [default: nlp/models/target-sentiment, the one Espejo loads].")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
+@models_dir_option
 @click.option("--epochs", default=3, show_default=True)
 @click.option("--threads", default=1, show_default=True,
               help="torch threads (1 was fastest on the shared 2-core machine the artifact was trained on).")
@@ -402,75 +413,12 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ESPEJO_TORCH_THREADS", str(threads))  # the evaluation at the end uses it too
-    from dataclasses import asdict
-
     from espejo.nlp import training
-    from espejo.nlp.sentiment_model import DEFAULT_ARTIFACT_DIR
 
-    out_dir = out_dir or DEFAULT_ARTIFACT_DIR
-    for path in (newsmtsc_path, es_path, realnews_path):
-        if not Path(path).is_file():
-            raise click.ClickException(f"{path} not found (the labelled data live in ../shared/data)")
-    en_stats, es_stats, rn_stats = training.ReadStats(), training.ReadStats(), training.ReadStats()
-    english = training.read_newsmtsc(newsmtsc_path, en_stats)
-    spanish = training.read_es_headlines(es_path, es_stats)
-    real = training.read_realnews(realnews_path, rn_stats)
-    click.echo(f"realnews {realnews_path}: {rn_stats.targets} mentions in {rn_stats.records} sentences, "
-               f"{rn_stats.skipped} sentences skipped (n/a, or no mention of the other country found)")
-    click.echo(f"NewsMTSC {newsmtsc_path}: {en_stats.targets} targets in {en_stats.records} sentences, "
-               f"{en_stats.skipped} skipped")
-    click.echo(f"es-headlines {es_path}: {es_stats.targets} targets in {es_stats.records} headlines, "
-               f"{es_stats.skipped} skipped (target not found in the headline)")
-    realnews_dev = Path(realnews_path).with_name("dev_sentences.jsonl")
-    dev_files = {"realnews-dev": (realnews_dev, "realnews"),
-                 "newsmtsc-dev": (Path(newsmtsc_path).with_name("dev.jsonl"), "newsmtsc"),
-                 "es-headlines-dev": (Path(es_path).with_name("dev.jsonl"), "es-headlines")}
-    dev_sets = {} if no_dev else {name: training.read_labelled(path, fmt)
-                                  for name, (path, fmt) in dev_files.items() if path.is_file()}
+    _labelled_data(newsmtsc_path, es_path, realnews_path)
     config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples)
-    notes = {"newsmtsc_train": {"file": Path(newsmtsc_path).name, **asdict(en_stats)},
-             "es_headlines_train": {"file": Path(es_path).name, **{k: v for k, v in asdict(es_stats).items()}},
-             "realnews_train": {"file": Path(realnews_path).name, **asdict(rn_stats)}}
-    summary = training.train_sentiment([real, english, spanish], out_dir, models_dir=models_dir, config=config,
-                                       data_notes=notes, dev_sets=dev_sets,
-                                       log=lambda line: click.echo(line))
-    stray = Path(out_dir) / "README.md"  # peft writes a generic model card; ours is MODEL_CARD.md
-    if stray.is_file():
-        stray.unlink()
-    click.echo(f"adapter written to {out_dir} in {summary['training_minutes']} min; "
-               f"sha256 {summary['adapter_sha256']}")
-    if dev_sets:
-        from espejo.nlp.sentiment_model import TrainedSentimentScorer
-
-        calibration = None
-        if "realnews-dev" in dev_sets:
-            from espejo.nlp import realnews
-            from espejo.nlp.sentiment_eval import calibrate_on_realnews
-
-            uncalibrated = TrainedSentimentScorer(models_dir, artifact_dir=out_dir, precision="fp32")  # machine-independent
-            calibration = calibrate_on_realnews(uncalibrated, realnews.read_sentences(realnews_dev),
-                                                echo=lambda line: click.echo(line))
-            calibration["fitted_on"] = f"realnews {realnews_dev.name} (development split)"
-            training.store_calibration(out_dir, calibration)
-            click.echo(f"calibration: temperature {calibration['temperature']}, ECE {calibration['ece_before']} -> "
-                       f"{calibration['ece_after']} (cross-fitted)")
-        scorer = TrainedSentimentScorer(models_dir, artifact_dir=out_dir)
-        metrics = {"model_version": scorer.model_version, "adapter_sha256": summary["adapter_sha256"],
-                   "note": "development figures (dev splits; never trained on); test splits are kept back",
-                   "calibration": calibration, "sets": {}}
-        if "realnews-dev" in dev_sets:
-            metrics["sets"]["realnews-dev"] = _record_realnews(realnews_dev, models_dir, out_dir)
-        for name, (path, fmt) in dev_files.items():
-            if name in dev_sets and fmt != "realnews":
-                click.echo(f"evaluating on {path} ...")
-                metrics["sets"][name] = _evaluate_sentiment_file(path, fmt, models_dir, None, scorer,
-                                                                 echo=lambda line: click.echo(line))
-        (Path(out_dir) / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"metrics written to {Path(out_dir) / 'metrics.json'}")
-        import datetime
-
-        card = training.write_model_card(out_dir, summary, metrics, datetime.date.today().isoformat())
-        click.echo(f"model card written to {card}")
+    training.train_sentiment_from_files(newsmtsc_path, es_path, realnews_path, out_dir, models_dir=models_dir,
+                                        config=config, dev=not no_dev, echo=click.echo)
 
 
 @train.command("frames")
@@ -480,8 +428,7 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
               help="realnews training articles (annotated frames); the codebook's texts are always used too.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Artifact folder [default: nlp/models/frames, the one Espejo loads].")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
+@models_dir_option
 def train_frames_command(realnews_path, out_dir, models_dir):
     """Train the frame heads on realnews train articles and the codebook (nlp/frames.toml); a few minutes.
 
@@ -489,83 +436,14 @@ def train_frames_command(realnews_path, out_dir, models_dir):
     and the zero-shot scorer, and records the figures for the dashboard.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from espejo.nlp.frames_model import DEFAULT_FRAMES_MODEL_DIR, train_frames
+    from espejo.nlp.frames_eval import train_frames_from_file
+    from espejo.nlp.realnews import RealnewsFormatError
 
-    if not Path(realnews_path).is_file():
-        raise click.ClickException(f"{realnews_path} not found (the labelled data live in ../shared/data)")
-    out_dir = out_dir or DEFAULT_FRAMES_MODEL_DIR
-    click.echo(f"training the frame heads on {realnews_path} and the codebook ...")
-    head = train_frames(models_dir_or_model=models_dir, out_dir=out_dir, realnews_train=Path(realnews_path))
-    click.echo(f"frame heads written to {out_dir} ({head.metadata.get('training_texts')} training texts)")
-    dev = Path(realnews_path).with_name("dev_passages.jsonl")
-    if dev.is_file() and Path(out_dir).resolve() == DEFAULT_FRAMES_MODEL_DIR.resolve():
-        click.get_current_context().invoke(eval_frames, data_path=dev, record=True, models_dir=models_dir,
-                                           gold_path=None, as_json=False)
-
-
-def _record_realnews(sentences_path: Path, models_dir, artifact_dir) -> dict:
-    """The realnews dev figures of the new model, the previous one and the zero-shot scorer, printed and recorded."""
-    from espejo.nlp.realnews import passages_path_for
-    from espejo.nlp.sentiment_eval import evaluate_realnews_files, record_realnews
-    from espejo.settings import quality_file
-
-    reports = evaluate_realnews_files(sentences_path, passages_path_for(sentences_path), models_dir, artifact_dir,
-                                      click.echo)
-    record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment --format realnews "
-                    "--record)", quality_file())
-    return {"file": str(sentences_path), "format": "realnews", "systems": reports}
-
-
-def _evaluate_sentiment_file(path, data_format, models_dir, limit, trained=None, echo=None) -> dict:
-    """Trained model, zero-shot scorer and lexicon baseline on one labelled file; prints as it goes."""
-    import inspect
-
-    from espejo.nlp import training
-    from espejo.nlp.evaluation import LEXICON_NOTES, evaluate_sentiment, format_confusion, vader_predict
-    from espejo.nlp.scoring import MentionInput, ZeroShotScorer
-    from espejo.nlp.sentiment_model import load_trained_sentiment
-    from espejo.records import SENTIMENT_LABELS
-
-    echo = echo or (lambda line: click.echo(line, err=True))
-    stats = training.ReadStats()
-    examples = training.read_labelled(path, data_format, stats)
-    if limit:
-        examples = examples[:limit]
-    if not examples:
-        raise click.ClickException(f"{path}: no targets read as {data_format}")
-    language = examples[0].language
-    echo(f"{path}: {len(examples)} targets ({stats.skipped} skipped: not located), language {language}")
-    trained = trained or load_trained_sentiment(models_dir)
-    zeroshot = ZeroShotScorer(models_dir)
-
-    def with_progress(scorer):
-        def run(items):
-            done = [0]
-
-            def tick(n):
-                done[0] += n
-                if done[0] % 320 < n or done[0] == len(items):
-                    echo(f"  {done[0]}/{len(items)}")
-
-            inputs = [MentionInput(e.sentence, e.start, e.end, "MX", e.language) for e in items]
-            if "progress" in inspect.signature(scorer.score_mentions).parameters:
-                scores = scorer.score_mentions(inputs, progress=tick)
-            else:  # scorers without a progress hook
-                scores = scorer.score_mentions(inputs)
-            return [SENTIMENT_LABELS.index(s.label) for s in scores]
-        return run
-
-    systems = {"trained": with_progress(trained), "zeroshot": with_progress(zeroshot),
-               "lexicon": lambda items: vader_predict([e.sentence for e in items])}
-    results = evaluate_sentiment(examples, systems, progress=echo)
-    names = {"trained": trained.model_version, "zeroshot": zeroshot.model_version,
-             "lexicon": LEXICON_NOTES[language]}
-    for name, report in results.items():
-        echo(f"\n{name} ({names[name]}): macro-F1 {report['macro_f1']:.4f}  accuracy {report['accuracy']:.4f}  "
-             f"n {report['n']}")
-        echo(format_confusion(report["confusion"]))
-    return {"file": str(path), "format": data_format, "n": len(examples), "skipped": stats.skipped,
-            "systems": {name: {"name": names[name], **report} for name, report in results.items()}}
+    _labelled_data(realnews_path)
+    try:
+        train_frames_from_file(Path(realnews_path), out_dir, models_dir, echo=click.echo)
+    except (RealnewsFormatError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.group("eval")
@@ -584,8 +462,7 @@ def eval_group():
 @click.option("--record", is_flag=True,
               help="realnews only: store every system's figures by model version in nlp/models/quality.json (the dashboard shows them).")
 @click.option("--limit", default=0, help="Only the first N targets (0: all).")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
+@models_dir_option
 @click.option("--artifact", "artifact_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Adapter folder [default: nlp/models/target-sentiment].")
 def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit, models_dir, artifact_dir):
@@ -600,60 +477,28 @@ def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     echo = (lambda line: click.echo(line, err=True)) if as_json else (lambda line: click.echo(line))
-    from espejo.nlp.sentiment_model import load_trained_sentiment
+    from espejo.nlp import realnews, sentiment_eval
 
     if data_format == "realnews":
-        _eval_sentiment_realnews(data_path, passages_path, as_json, record, models_dir, artifact_dir, echo)
+        passages_path = passages_path or realnews.passages_path_for(data_path)
+        if not Path(passages_path).is_file():
+            raise click.ClickException(f"{passages_path} not found: pass the articles of these sentences with --passages")
+        try:
+            reports = sentiment_eval.evaluate_realnews(data_path, passages_path, models_dir, artifact_dir, record, echo)
+        except realnews.RealnewsFormatError as error:
+            raise click.ClickException(str(error)) from None
+        if as_json:
+            click.echo(json.dumps(sentiment_eval.realnews_summary(reports)))
         return
     if record or passages_path:
         raise click.UsageError("--record and --passages go with --format realnews")
-
-    trained = load_trained_sentiment(models_dir, artifact_dir)
-    result = _evaluate_sentiment_file(data_path, data_format, models_dir, limit, trained, echo=echo)
-    if as_json:
-        systems = result["systems"]
-        trained = systems["trained"]
-        click.echo(json.dumps({
-            "macro_f1": round(trained["macro_f1"], 4), "accuracy": round(trained["accuracy"], 4), "n": trained["n"],
-            "model_version": trained["name"], "confusion": trained["confusion"],
-            "baselines": {name: {"macro_f1": round(s["macro_f1"], 4), "accuracy": round(s["accuracy"], 4),
-                                 "n": s["n"], "name": s["name"]}
-                          for name, s in systems.items() if name != "trained"},
-        }))
-
-
-
-def _eval_sentiment_realnews(sentences_path, passages_path, as_json, record, models_dir, artifact_dir, echo):
-    from espejo.nlp import realnews
-    from espejo.nlp.sentiment_eval import evaluate_realnews_files, record_realnews
-    from espejo.settings import quality_file
-
-    passages_path = passages_path or realnews.passages_path_for(sentences_path)
-    if not Path(passages_path).is_file():
-        raise click.ClickException(f"{passages_path} not found: pass the articles of these sentences with --passages")
     try:
-        reports = evaluate_realnews_files(sentences_path, passages_path, models_dir, artifact_dir, echo)
-    except realnews.RealnewsFormatError as error:
+        result = sentiment_eval.evaluate_sentiment_file(data_path, data_format, models_dir, limit,
+                                                        artifact_dir=artifact_dir, echo=echo)
+    except sentiment_eval.EvaluationDataError as error:
         raise click.ClickException(str(error)) from None
-    if record:
-        dataset = "realnews-" + Path(sentences_path).name.split("_")[0]
-        command = f"espejo eval sentiment --data {Path(sentences_path).name} --format realnews --record"
-        echo(f"figures recorded in {record_realnews(reports, dataset, command, quality_file())}")
     if as_json:
-        new = reports["trained"]
-
-        def summary(report):
-            return {"model_version": report["model_version"], "macro_f1": round(report["macro_f1"], 4),
-                    "accuracy": round(report["accuracy"], 4), "n": report["n"], "ece": round(report["ece"], 4),
-                    "stance_spearman": report["stance"]["spearman"],
-                    "per_language": {language: {"direction": part["direction"], "macro_f1": round(part["macro_f1"], 4),
-                                                "accuracy": round(part["accuracy"], 4), "n": part["n"],
-                                                "ece": round(part["ece"], 4), "stance_spearman": part["stance"]["spearman"],
-                                                "stance_n": part["stance"]["n"]}
-                                     for language, part in report["per_language"].items()}}
-
-        click.echo(json.dumps({**summary(new), "confusion": new["confusion"], "labels": list(realnews.REALNEWS_LABELS),
-                               "baselines": {name: summary(r) for name, r in reports.items() if name != "trained"}}))
+        click.echo(json.dumps(sentiment_eval.file_summary(result)))
 
 
 @eval_group.command("frames")
@@ -667,8 +512,7 @@ def _eval_sentiment_realnews(sentences_path, passages_path, as_json, record, mod
 @click.option("--record", is_flag=True,
               help="With --data: store every system's figures by model version in nlp/models/quality.json "
                    "(the dashboard shows them).")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the e5 backbone is (re)built [default: $ESPEJO_MODELS_DIR, else ~/.cache/espejo/models].")
+@models_dir_option
 def eval_frames(gold_path, data_path, as_json, record, models_dir):
     """Per-frame and micro/macro F1 of the nightly frame scorer, the previous one and the zero-shot one.
 
@@ -678,50 +522,27 @@ def eval_frames(gold_path, data_path, as_json, record, models_dir):
     (labelled by an AI model following a written protocol). Both give development figures.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from espejo.nlp import backbone
-    from espejo.nlp.frames_eval import GOLD_PATH, compare_frame_scorers, format_comparison, frame_systems
+    from espejo.nlp import backbone, frames_eval
+    from espejo.nlp.realnews import RealnewsFormatError
 
     if data_path and gold_path:
         raise click.UsageError("--data and --gold are alternatives: pass one")
     if record and not data_path:
         raise click.UsageError("--record goes with --data (a realnews passages file)")
     echo = (lambda line: click.echo(line, err=True)) if as_json else click.echo
-    systems = frame_systems(backbone.ensure_backbone(models_dir))
+    systems = frames_eval.frame_systems(backbone.ensure_backbone(models_dir))
     if data_path is None:
-        reports = compare_frame_scorers(systems, gold_path or GOLD_PATH)
-        echo(format_comparison(reports))
+        reports = frames_eval.compare_frame_scorers(systems, gold_path or frames_eval.GOLD_PATH)
+        echo(frames_eval.format_comparison(reports))
         if as_json:
-            new = reports["trained"]
-            click.echo(json.dumps({"micro_f1": new.micro_f1, "macro_f1": new.macro_f1, "model_version": new.scorer,
-                                   "per_language": {lang: {"micro_f1": f1, "n": new.n_by_language[lang]}
-                                                    for lang, f1 in new.micro_f1_by_language.items()},
-                                   "baselines": {name: {"micro_f1": r.micro_f1, "macro_f1": r.macro_f1,
-                                                        "model_version": r.scorer}
-                                                 for name, r in reports.items() if name != "trained"}}))
+            click.echo(json.dumps(frames_eval.gold_summary(reports)))
         return
-
-    from espejo.nlp.frames_eval import evaluate_realnews_frames, format_realnews_comparison, realnews_quality_rows
-    from espejo.nlp.realnews import RealnewsFormatError
-
     try:
-        reports = {name: evaluate_realnews_frames(data_path, scorer) for name, scorer in systems.items()}
+        reports = frames_eval.evaluate_realnews_systems(data_path, systems, record, echo)
     except (RealnewsFormatError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    echo(format_realnews_comparison(reports))
-    if record:
-        from espejo.quality import record_quality
-        from espejo.settings import quality_file
-
-        dataset = "realnews-" + Path(data_path).name.split("_")[0]
-        command = f"espejo eval frames --data {Path(data_path).name} --record"
-        for report in reports.values():
-            path = record_quality(report.scorer, realnews_quality_rows(report, dataset), command=command,
-                                  path=quality_file())
-        echo(f"figures recorded in {path} ({dataset})")
     if as_json:
-        new = reports["trained"]
-        click.echo(json.dumps({**new.summary(), "per_frame": new.to_dict()["per_frame"],
-                               "baselines": {name: r.summary() for name, r in reports.items() if name != "trained"}}))
+        click.echo(json.dumps(frames_eval.realnews_summary(reports)))
 
 
 def _stats(data: Path) -> dict:

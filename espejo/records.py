@@ -2,19 +2,26 @@
 
 Data flows one way: spiders -> items -> nlp -> warehouse -> dashboards. Each stage hands the next
 one of these plain dataclasses, never a Scrapy response, a Prefect future or a Streamlit object.
+`Source` is also the typed model the source registry is read into, so it validates its values (pydantic).
 Character offsets are always into `ArticleItem.text` (0-based, end exclusive).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as validated_dataclass
 
 Country = Literal["US", "MX"]
 Language = Literal["en", "es"]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 
 COUNTRIES: tuple[str, ...] = ("US", "MX")
+LANGUAGES: tuple[str, ...] = ("en", "es")
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 
@@ -28,24 +35,64 @@ def direction(source_country: str) -> str:
     return f"{source_country.lower()}->{other_country(source_country).lower()}"
 
 
-@dataclass(frozen=True)
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must be a non-empty string")
+    return text
+
+
+def _http_url(url: str) -> str:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"is not an http(s) URL: {url!r}")
+    return url
+
+
+def _one_of(*allowed: str):
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError("must be " + " or ".join(f'"{a}"' for a in allowed) + f", not {value!r}")
+        return value
+    return AfterValidator(check)
+
+
+def _source_key(key: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
+        raise ValueError(f"must be lowercase letters, digits and dashes, not {key!r}")
+    return key
+
+
+NonEmptyText = Annotated[str, AfterValidator(_non_empty)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Positive = Field(strict=True, gt=0)  # strict: a quoted "30" or a true in the registry is a mistake
+
+
+# The registry (spiders/sources.toml) is read into it: these are the only copy of a source's defaults.
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Source:
     """One outlet from the source registry."""
 
-    key: str
-    name: str
-    country: str  # "US" | "MX"
-    language: str  # "en" | "es"
-    homepage: str
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    allowed_domains: tuple[str, ...] = ()
-    demo: bool = False  # part of the bundled offline news web
-    verified: bool = False  # feeds/sitemaps were seen answering
-    max_pages: int = 2000  # crawl budget per run: pages fetched
-    max_minutes: float = 30.0  # crawl budget per run: minutes of crawling
-    download_timeout: float | None = None  # seconds one page may take; None: the crawler's default
+    key: Annotated[str, AfterValidator(_source_key)]
+    name: NonEmptyText
+    country: Annotated[str, _one_of(*COUNTRIES)]
+    language: Annotated[str, _one_of(*LANGUAGES)]
+    homepage: HttpUrl
+    feeds: tuple[HttpUrl, ...] = ()
+    sitemaps: tuple[HttpUrl, ...] = ()
+    # None given: the homepage's host.
+    allowed_domains: Annotated[tuple[NonEmptyText, ...], Field(validate_default=True)] = ()
+    demo: StrictBool = False  # part of the bundled offline news web
+    verified: StrictBool = False  # feeds/sitemaps were seen answering
+    max_pages: Annotated[int, Positive] = 2000  # crawl budget per run: pages fetched
+    max_minutes: Annotated[float, Positive] = 30.0  # crawl budget per run: minutes of crawling
+    download_timeout: Annotated[float, Positive] | None = None  # seconds one page may take; None: the crawler's default
     notes: str = ""
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _homepage_host(cls, domains: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if domains or "homepage" not in info.data:
+            return domains
+        return (urlsplit(info.data["homepage"]).hostname,)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def backfill(warc_files: list[str], data_dir: str | None = None, sources_file: s
 def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillReport:
     logger = get_run_logger()
     started = time.monotonic()
-    scorer = load_scorer(models_dir(data))
+    scorer = load_scorer(models_dir())
     report = BackfillReport(run_id=new_run_id(), status="running", model_version=scorer.model_version)
     with db.connect(data) as con:
         begin_run(con, report.run_id, scorer.model_version)
@@ -176,7 +176,7 @@ def rescore(model: str, data_dir: str | None = None) -> RescoreReport:
 def _rescore(data: Path, model: str, config: Path) -> RescoreReport:
     logger = get_run_logger()
     started = time.monotonic()
-    scorer = load_scorer(models_dir(data), config_path=config)
+    scorer = load_scorer(models_dir(), config_path=config)
     report = RescoreReport(run_id=new_run_id(), status="running", model_version=scorer.model_version,
                            config=str(config))
     with db.connect(data) as con:

@@ -111,7 +111,7 @@ def scoring_on(scoring: str, dask_address: str | None = None, dask_workers: int 
 def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
     logger = get_run_logger()
     started = time.monotonic()
-    scorer = load_scorer(models_dir(data))
+    scorer = load_scorer(models_dir())
     run_id = new_run_id()
     report = RunReport(run_id=run_id, status="running")
     run_dir = runs_dir(data) / run_id
@@ -159,7 +159,7 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
         report.mentions_scored, report.frames_scored = score_new(data, run_id, scorer)
     else:  # workers score, this process stores: one writer per DuckDB file
         report.mentions_scored, report.frames_scored = score_new_on_dask(
-            data, run_id, scorer.model_version, models_dir(data), dask)
+            data, run_id, scorer.model_version, models_dir(), dask)
     report.seconds["score"] = time.monotonic() - t0
 
     failed = sum(1 for r in report.sources if r.status != "ok")

@@ -34,7 +34,7 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
     from espejo.nlp.analyse import analyse_articles, chunks_of
     from espejo.nlp.backbone import ensure_backbone
     from espejo.nlp.scorers import load_scorer
-    from espejo.settings import models_dir as default_models_dir
+    from espejo.settings import models_dir
     from espejo.spiders.crawl import crawl_source
     from espejo.spiders.extraction import extract_article
     from espejo.spiders.registry import load_sources
@@ -43,7 +43,7 @@ def run_bench(articles_limit: int, dask_workers: int, work: Path, report=None) -
 
     figures: dict = {"cpus": os.cpu_count(), "load_average_at_start": _load_average()}
     report = report or (lambda figures: None)
-    models = default_models_dir(work)
+    models = models_dir()
     ensure_backbone(models)
 
     # Crawl: the nine outlets, one subprocess each, one after another (the flow runs three at a time).

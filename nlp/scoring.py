@@ -254,7 +254,7 @@ def resolve_model(models_dir_or_model: str | Path | None) -> str | Path:
     `Path` or existing directory is a models directory where the e5 backbone is (re)built; None means
     the default models directory; any other string is a hub id."""
     if models_dir_or_model is None:
-        return backbone.ensure_backbone(backbone.default_models_dir())
+        return backbone.ensure_backbone()  # the default models folder
     if isinstance(models_dir_or_model, Path) or Path(models_dir_or_model).exists():
         path = Path(models_dir_or_model)
         return path if (path / "config.json").is_file() else backbone.ensure_backbone(path)

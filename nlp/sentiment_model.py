@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from espejo.settings import models_dir as default_models_dir
 from espejo.records import SENTIMENT_LABELS, SentimentScore
 
 from . import backbone
@@ -298,7 +299,7 @@ _loaded_lock = threading.Lock()
 def load_trained_sentiment(models_dir: str | Path | None = None, artifact_dir: str | Path | None = None
                            ) -> TrainedSentimentScorer:
     """The trained scorer, built once per process per (models dir, artifact dir)."""
-    models_path = Path(models_dir) if models_dir is not None else backbone.default_models_dir()
+    models_path = Path(models_dir) if models_dir is not None else default_models_dir()
     artifact = Path(artifact_dir) if artifact_dir else DEFAULT_ARTIFACT_DIR
     key = (str(models_path.resolve()), str(artifact.resolve()))
     with _loaded_lock:

@@ -446,6 +446,81 @@ def train_sentiment(
     return summary
 
 
+def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, realnews_path: str | Path,
+                               out_dir: str | Path | None = None, *, models_dir: str | Path | None = None,
+                               config: TrainConfig = TrainConfig(), dev: bool = True,
+                               echo: Callable[[str], None] = print) -> dict:
+    """`espejo train sentiment`: train on the realnews, NewsMTSC and es-headlines train files and write the
+    artifact to `out_dir` (default: the one Espejo loads). With `dev`, the dev files beside the train files
+    (never trained on) are scored after each epoch; then the realnews dev file fits the temperature, every dev
+    file is scored with the new model, the previous one and the baselines into metrics.json and the quality
+    file the dashboard reads, and the model card is rewritten. Returns the training summary."""
+    import datetime
+
+    from espejo.settings import quality_file
+
+    from . import realnews
+    from .sentiment_eval import calibrate_on_realnews, evaluate_realnews_files, evaluate_sentiment_file, \
+        record_realnews
+    from .sentiment_model import DEFAULT_ARTIFACT_DIR, TrainedSentimentScorer
+
+    out_dir = Path(out_dir or DEFAULT_ARTIFACT_DIR)
+    en_stats, es_stats, rn_stats = ReadStats(), ReadStats(), ReadStats()
+    english = read_newsmtsc(newsmtsc_path, en_stats)
+    spanish = read_es_headlines(es_path, es_stats)
+    real = read_realnews(realnews_path, rn_stats)
+    echo(f"realnews {realnews_path}: {rn_stats.targets} mentions in {rn_stats.records} sentences, "
+         f"{rn_stats.skipped} sentences skipped (n/a, or no mention of the other country found)")
+    echo(f"NewsMTSC {newsmtsc_path}: {en_stats.targets} targets in {en_stats.records} sentences, "
+         f"{en_stats.skipped} skipped")
+    echo(f"es-headlines {es_path}: {es_stats.targets} targets in {es_stats.records} headlines, "
+         f"{es_stats.skipped} skipped (target not found in the headline)")
+    realnews_dev = Path(realnews_path).with_name("dev_sentences.jsonl")
+    dev_files = {"realnews-dev": (realnews_dev, "realnews"),
+                 "newsmtsc-dev": (Path(newsmtsc_path).with_name("dev.jsonl"), "newsmtsc"),
+                 "es-headlines-dev": (Path(es_path).with_name("dev.jsonl"), "es-headlines")}
+    dev_sets = {name: read_labelled(path, fmt) for name, (path, fmt) in dev_files.items()
+                if dev and path.is_file()}
+    notes = {"newsmtsc_train": {"file": Path(newsmtsc_path).name, **asdict(en_stats)},
+             "es_headlines_train": {"file": Path(es_path).name, **asdict(es_stats)},
+             "realnews_train": {"file": Path(realnews_path).name, **asdict(rn_stats)}}
+    summary = train_sentiment([real, english, spanish], out_dir, models_dir=models_dir, config=config,
+                              data_notes=notes, dev_sets=dev_sets, log=echo)
+    stray = out_dir / "README.md"  # peft writes a generic model card; ours is MODEL_CARD.md
+    if stray.is_file():
+        stray.unlink()
+    echo(f"adapter written to {out_dir} in {summary['training_minutes']} min; sha256 {summary['adapter_sha256']}")
+    if not dev_sets:
+        return summary
+    calibration = None
+    if "realnews-dev" in dev_sets:
+        uncalibrated = TrainedSentimentScorer(models_dir, artifact_dir=out_dir, precision="fp32")  # machine-independent
+        calibration = calibrate_on_realnews(uncalibrated, realnews.read_sentences(realnews_dev), echo=echo)
+        calibration["fitted_on"] = f"realnews {realnews_dev.name} (development split)"
+        store_calibration(out_dir, calibration)
+        echo(f"calibration: temperature {calibration['temperature']}, ECE {calibration['ece_before']} -> "
+             f"{calibration['ece_after']} (cross-fitted)")
+    scorer = TrainedSentimentScorer(models_dir, artifact_dir=out_dir)
+    metrics = {"model_version": scorer.model_version, "adapter_sha256": summary["adapter_sha256"],
+               "note": "development figures (dev splits; never trained on); test splits are kept back",
+               "calibration": calibration, "sets": {}}
+    if "realnews-dev" in dev_sets:
+        reports = evaluate_realnews_files(realnews_dev, realnews.passages_path_for(realnews_dev), models_dir, out_dir,
+                                          echo)
+        record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment --format realnews "
+                        "--record)", quality_file())
+        metrics["sets"]["realnews-dev"] = {"file": str(realnews_dev), "format": "realnews", "systems": reports}
+    for name, (path, fmt) in dev_files.items():
+        if name in dev_sets and fmt != "realnews":
+            echo(f"evaluating on {path} ...")
+            metrics["sets"][name] = evaluate_sentiment_file(path, fmt, models_dir, trained=scorer, echo=echo)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    echo(f"metrics written to {out_dir / 'metrics.json'}")
+    card = write_model_card(out_dir, summary, metrics, datetime.date.today().isoformat())
+    echo(f"model card written to {card}")
+    return summary
+
+
 def store_calibration(out_dir: str | Path, calibration: dict) -> None:
     """Add the fitted calibration (temperature and its ECE figures) to the artifact's settings file."""
     path = Path(out_dir) / SETTINGS_FILE

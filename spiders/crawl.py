@@ -102,8 +102,7 @@ def _run_here(out_dir: Path) -> int:
     from espejo.spiders import settings as espejo_settings
     from espejo.spiders.news import NewsSpider
 
-    source = Source(**{k: tuple(v) if isinstance(v, list) else v
-                       for k, v in json.loads((out_dir / "source.json").read_text(encoding="utf-8")).items()})
+    source = Source(**json.loads((out_dir / "source.json").read_text(encoding="utf-8")))  # lists become tuples
     known = set((out_dir / "known_urls.txt").read_text(encoding="utf-8").split())
     settings = Settings()
     settings.setmodule(espejo_settings, priority="project")

@@ -38,9 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
 ESPEJO_MAX_CRAWL_DELAY = 60.0  # seconds; a longer Crawl-delay is capped (and the cap recorded)
 ESPEJO_MAX_RETRY_AFTER = 120.0  # seconds; a server asking a longer wait is not retried in this run
 
-# Budgets: a runaway crawl stops (pages are set per source from the registry's max_pages).
-CLOSESPIDER_TIMEOUT = 30 * 60
-CLOSESPIDER_PAGECOUNT = 2000
+# Budgets: a runaway crawl stops. CLOSESPIDER_PAGECOUNT and CLOSESPIDER_TIMEOUT are set per source by
+# crawl.py from the registry's max_pages and max_minutes (their defaults: espejo.records.Source).
 
 # Spiders yield ArticleItems; pipelines filter and persist them (order matters: cheap checks first).
 ITEM_PIPELINES = {

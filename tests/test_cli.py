@@ -39,4 +39,4 @@ def test_sources_check_reports_a_bad_registry_clearly(tmp_path):
     bad.write_text('[[source]]\nkey = "x"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["sources", "check", "--sources", str(bad)])
     assert result.exit_code == 2
-    assert "'name' is required" in result.output
+    assert "source #1 (x): name is required" in result.output
