@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,7 @@ os.environ.setdefault("ESPEJO_MODELS_DIR", str(_SESSION_TMP / "models"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +44,116 @@ def models_dir() -> Path:
     path = Path(os.environ["ESPEJO_MODELS_DIR"])
     ensure_backbone(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def prefect_db(tmp_path_factory) -> Path:
+    """A Prefect database with every migration applied, made once per session.
+
+    A Prefect server started on an empty PREFECT_HOME first spends about ten seconds creating and migrating
+    its database. This one becomes the database of the test process's own temporary server (PREFECT_HOME
+    above) unless a flow has already run, which is why fixtures that run flows ask for it; `prefect_home`
+    copies it for the Prefect processes tests start.
+    """
+    template = tmp_path_factory.mktemp("prefect-migrated")
+    subprocess.run([PREFECT, "server", "database", "upgrade", "-y"],
+                   env={**os.environ, "PREFECT_HOME": str(template)}, check=True, capture_output=True, timeout=300)
+    migrated = template / "prefect.db"
+    _copy_unless_present(migrated, Path(os.environ["PREFECT_HOME"]))
+    return migrated
+
+
+def _copy_unless_present(database: Path, home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / database.name).exists():  # a database in use stays as it is
+        shutil.copy(database, home / database.name)
+    return home
+
+
+@pytest.fixture(scope="session")
+def prefect_home(prefect_db):
+    """Make a folder a PREFECT_HOME whose database is already migrated: `prefect_home(path) -> path`.
+
+    For the Prefect processes tests start (`espejo run`, `prefect server start`): each gets a home of its own.
+    """
+    return lambda path: _copy_unless_present(prefect_db, path)
+
+
+@dataclass(frozen=True)
+class NewsWeb:
+    """The offline news web as this session serves it."""
+
+    site_dir: Path
+    ports: dict[str, int]  # outlet key -> the free loopback port it answers on
+    registry: Path  # a source registry naming all nine outlets at those ports
+
+    def registry_for(self, keys, path: Path) -> Path:
+        """Write a registry naming only the outlets `keys` to `path`."""
+        from espejo.demo import registry_toml
+
+        blocks = registry_toml(self.ports).split("[[source]]")[1:]
+        chosen = [b for b in blocks if any(f'key = "{key}"\n' in b for key in keys)]
+        assert len(chosen) == len(keys), keys
+        path.write_text("".join("[[source]]" + b for b in chosen), encoding="utf-8")
+        return path
+
+
+@pytest.fixture(scope="session")
+def news_web(tmp_path_factory) -> NewsWeb:
+    """The offline news web, built once and served on free loopback ports for the whole session."""
+    from espejo.demo import free_ports, running_newsweb
+    from espejo.newsweb.outlets import DEMO_OUTLETS
+
+    ports = dict(zip((o.key for o in DEMO_OUTLETS), free_ports(len(DEMO_OUTLETS))))
+    with running_newsweb(tmp_path_factory.mktemp("newsweb"), ports) as (site_dir, registry):
+        yield NewsWeb(site_dir, ports, registry)
+
+
+_CONTENT_TABLES = ("articles", "appearances", "sentences", "mentions", "sentiment_scores", "frame_scores", "analyses")
+
+
+def _table_counts(data_dir: Path) -> dict[str, int]:
+    from espejo.warehouse import db
+
+    with db.connect(data_dir) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _CONTENT_TABLES + ("runs",)}
+
+
+@pytest.fixture(scope="session")
+def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dict:
+    """The session's one nightly run over the whole offline news web, then a second one that must add nothing.
+
+    The registry names the nine outlets and one more that answers HTTP 500 to everything. Tests only read the
+    data folder; one that needs to write copies it first. Returns the data folder, both run reports, the
+    table counts after each run and the site's manifest (its URLs at this session's ports).
+    """
+    from espejo.flows.nightly import nightly
+    from espejo.newsweb.outlets import OUTLETS_BY_KEY
+    from espejo.newsweb.server import serve_broken
+
+    data_dir = tmp_path_factory.mktemp("nightly")
+    failing = serve_broken()
+    try:
+        port = failing.ports["broken"]
+        # The failing outlet comes first: its retries then overlap the other outlets' crawls.
+        registry = data_dir / "sources.toml"
+        registry.write_text(
+            '[[source]]\nkey = "failing-outlet"\nname = "Failing Outlet"\ncountry = "US"\nlanguage = "en"\n'
+            f'homepage = "http://127.0.0.1:{port}/"\nfeeds = ["http://127.0.0.1:{port}/feed.xml"]\n'
+            'allowed_domains = ["127.0.0.1"]\n\n' + news_web.registry.read_text(encoding="utf-8"), encoding="utf-8")
+        first = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-1")
+        after_first = _table_counts(data_dir)
+        second = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-2")
+        after_second = _table_counts(data_dir)
+    finally:
+        failing.stop()
+    manifest = json.loads((news_web.site_dir / "manifest.json").read_text(encoding="utf-8"))
+    # The manifest names the default ports; this session serves each outlet on a free one.
+    for article in manifest["articles"]:
+        default = f"127.0.0.1:{OUTLETS_BY_KEY[article['outlet']].port}/"
+        article["url"] = article["url"].replace(default, f"127.0.0.1:{news_web.ports[article['outlet']]}/")
+    return {"data_dir": data_dir, "first": first, "second": second, "manifest": manifest,
+            "after_first": after_first, "after_second": after_second}
 
 
 def pytest_unconfigure(config):

@@ -61,6 +61,7 @@ def browser_tools() -> str:
     return node
 
 
+@pytest.mark.slow
 def test_dashboard_in_a_real_browser(tmp_path, browser_tools):
     data_dir = tmp_path / "data"
     build_warehouse(data_dir)

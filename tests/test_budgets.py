@@ -77,6 +77,7 @@ def source_for(base: str, **budget) -> Source:
                   sitemaps=(base + "/sitemap.xml",), allowed_domains=("127.0.0.1",), **budget)
 
 
+@pytest.mark.slow
 def test_a_page_budget_stops_an_endless_sitemap(runaway_site, tmp_path):
     base = runaway_site()
     outcome = crawl_source(source_for(base, max_pages=25), tmp_path / "runaway")
@@ -93,6 +94,7 @@ def test_a_page_budget_stops_an_endless_sitemap(runaway_site, tmp_path):
     assert stored == "page budget of 25 pages reached"
 
 
+@pytest.mark.slow
 def test_a_time_budget_stops_a_slow_site_and_keeps_what_it_crawled(runaway_site, tmp_path):
     base = runaway_site(delay_s=0.4)
     started = time.monotonic()

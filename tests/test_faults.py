@@ -100,7 +100,7 @@ def test_retry_after_header_forms():
 
 
 @pytest.fixture(scope="module")
-def fault_run(tmp_path_factory, models_dir):
+def fault_run(tmp_path_factory, models_dir, prefect_db):
     from espejo.flows.nightly import nightly
     from espejo.warehouse import db
 

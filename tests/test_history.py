@@ -155,7 +155,7 @@ def _scores_checksum(data_dir: Path, model_version: str) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory, models_dir):
+def history(tmp_path_factory, models_dir, prefect_db):
     """A small crawl of one outlet, then a backfill of WARC files built from the offline news web."""
     from espejo.flows.history import backfill
     from espejo.flows.nightly import nightly

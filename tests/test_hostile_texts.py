@@ -29,8 +29,6 @@ from espejo.records import ArticleItem, StoredArticle, other_country
 from espejo.spiders.extraction import fingerprint
 from espejo.warehouse import db, load
 
-pytestmark = pytest.mark.slow
-
 US_OUTLET, MX_OUTLET = "hostile-courier", "hostile-diario"
 REGISTRY = f"""
 [[source]]
@@ -269,7 +267,7 @@ def test_a_scorer_that_fails_on_everything_fails_the_chunk_and_blames_no_article
 
 
 @pytest.fixture(scope="module")
-def nights(tmp_path_factory, models_dir):
+def nights(tmp_path_factory, models_dir, prefect_db):
     from espejo.flows import nightly as nightly_module
     from espejo.nlp.scorers import load_scorer
     from espejo.spiders.registry import load_sources
@@ -301,6 +299,7 @@ def _query(nights, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+@pytest.mark.slow
 def test_the_runs_complete_and_say_what_failed(nights):
     first, second, third = nights["reports"]
     assert (first.status, first.articles_failed) == ("completed_with_failures", 2)
@@ -311,6 +310,7 @@ def test_the_runs_complete_and_say_what_failed(nights):
     assert first.mentions_scored == sum(len(c.scored) for c in HOSTILE.values())
 
 
+@pytest.mark.slow
 def test_every_good_article_is_scored_as_written(nights):
     first_run = nights["reports"][0].run_id
     rows = _query(nights, "SELECT x.article_id, x.relevant, x.mentions_other, x.run_id FROM analyses x")
@@ -333,6 +333,7 @@ def test_every_good_article_is_scored_as_written(nights):
     assert wrapped == [("El gobierno de EE.\nUU. anunció aranceles al acero.",)]
 
 
+@pytest.mark.slow
 def test_the_long_article_is_stored_whole_and_framed_from_its_first_sentences(nights):
     article = nights["ids"]["many_sentences"]
     assert _query(nights, "SELECT count(*) FROM sentences WHERE article_id = ?", [article]) == [(20_001,)]
@@ -344,6 +345,7 @@ def test_the_long_article_is_stored_whole_and_framed_from_its_first_sentences(ni
         (1, len(HOSTILE["one_mb_line"].text))]
 
 
+@pytest.mark.slow
 def test_a_bad_article_is_recorded_retried_once_then_left(nights):
     first, second, third = (r.run_id for r in nights["reports"])
     rows = _query(nights, "SELECT article_id, run_id, attempt, error_type, error, location, model_version"
@@ -360,6 +362,7 @@ def test_a_bad_article_is_recorded_retried_once_then_left(nights):
     assert _query(nights, "SELECT count(*) FROM analyses WHERE article_id IN (?, ?)", poisoned) == [(0,)]
 
 
+@pytest.mark.slow
 def test_the_health_page_lists_the_articles_that_could_not_be_scored(nights, monkeypatch):
     from test_dashboard_pages import open_page
 

@@ -6,68 +6,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from espejo.demo import free_ports, registry_toml, running_newsweb
-from espejo.newsweb.outlets import DEMO_OUTLETS, OUTLETS_BY_KEY
+from espejo.newsweb.outlets import DEMO_OUTLETS
 from espejo.warehouse import db
 
 pytestmark = pytest.mark.slow
 
-CONTENT_TABLES = ("articles", "appearances", "sentences", "mentions", "sentiment_scores", "frame_scores", "analyses")
 
-
-class _AlwaysFailing(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        self.send_response(500)
-        self.end_headers()
-        self.wfile.write(b"internal error")
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def failing_outlet():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysFailing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
-
-
-def _counts(data_dir: Path) -> dict[str, int]:
-    with db.connect(data_dir) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CONTENT_TABLES + ("runs",)}
-
-
-@pytest.fixture(scope="module")
-def night(tmp_path_factory, models_dir, failing_outlet):
-    """Two nightly runs over the same offline news web (the second must add nothing)."""
-    from espejo.flows.nightly import nightly
-
-    data_dir = tmp_path_factory.mktemp("pipeline")
-    ports = dict(zip((o.key for o in DEMO_OUTLETS), free_ports(len(DEMO_OUTLETS))))
-    with running_newsweb(data_dir, ports) as (site_dir, registry):
-        registry.write_text(registry_toml(ports, extra=(
-            '\n[[source]]\nkey = "failing-outlet"\nname = "Failing Outlet"\ncountry = "US"\nlanguage = "en"\n'
-            f'homepage = "http://127.0.0.1:{failing_outlet}/"\nfeeds = ["http://127.0.0.1:{failing_outlet}/feed.xml"]\n'
-            'allowed_domains = ["127.0.0.1"]\n'
-        )), encoding="utf-8")
-        first = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-1")
-        after_first = _counts(data_dir)
-        second = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-2")
-        after_second = _counts(data_dir)
-    manifest = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
-    # The manifest names the default ports; this run served each outlet on a free one.
-    for article in manifest["articles"]:
-        default = f"127.0.0.1:{OUTLETS_BY_KEY[article['outlet']].port}/"
-        article["url"] = article["url"].replace(default, f"127.0.0.1:{ports[article['outlet']]}/")
-    return {"data_dir": data_dir, "first": first, "second": second, "manifest": manifest,
-            "after_first": after_first, "after_second": after_second}
+@pytest.fixture
+def night(nightly_warehouse):
+    """The session's shared nightly run over the whole offline news web (tests/conftest.py), read only."""
+    return nightly_warehouse
 
 
 def _stored(night) -> dict[str, dict]:
@@ -151,7 +103,8 @@ def test_the_planted_narrative_shift_is_recovered(night):
 def test_a_second_run_adds_no_rows(night):
     assert night["second"].articles_new == 0 and night["second"].mentions_scored == 0
     first, second = night["after_first"], night["after_second"]
-    assert {t: second[t] for t in CONTENT_TABLES} == {t: first[t] for t in CONTENT_TABLES}
+    # Every content table (the counts hold them and `runs`) is as the first night left it.
+    assert {t: n for t, n in second.items() if t != "runs"} == {t: n for t, n in first.items() if t != "runs"}
     assert second["runs"] == first["runs"] + 1
     # Only new articles cost time: the second night fetched no article pages already stored.
     assert all(r.items == 0 for r in night["second"].sources)

@@ -1,8 +1,9 @@
 """Runs killed with SIGKILL, during crawling and during scoring, then followed by a normal run, leave
 the warehouse equal to that of an uninterrupted run: no article lost, none twice.
 
-Each run is a real `espejo run` process (Prefect flow, Scrapy subprocesses, DuckDB) over two outlets of
-the offline news web; the kill takes the whole process group, crawlers included.
+Each killed and each resumed run is a real `espejo run` process (Prefect flow, Scrapy subprocesses, DuckDB)
+over two outlets of the offline news web; the kill takes the whole process group, crawlers included. The
+uninterrupted run they are held to is the same nightly flow, run once in the test process.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from espejo.demo import free_ports, registry_toml, running_newsweb
-from espejo.newsweb.outlets import DEMO_OUTLETS
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +45,8 @@ def _content(data_dir: Path) -> dict[str, set]:
 class EspejoRun:
     """`espejo run` in its own process group, its output watched line by line."""
 
-    def __init__(self, data_dir: Path, registry: Path):
-        env = {**os.environ, "PREFECT_HOME": str(data_dir / "prefect"), "PYTHONUNBUFFERED": "1"}
+    def __init__(self, data_dir: Path, registry: Path, prefect_home: Path):
+        env = {**os.environ, "PREFECT_HOME": str(prefect_home), "PYTHONUNBUFFERED": "1"}
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "espejo.cli", "run", "--sources", str(registry), "--data-dir", str(data_dir)],
@@ -85,42 +83,44 @@ def _crawl_has_items(data_dir: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def news_web(tmp_path_factory, models_dir):
-    site_home = tmp_path_factory.mktemp("resume-web")
-    ports = dict(zip((o.key for o in DEMO_OUTLETS), free_ports(len(DEMO_OUTLETS))))
-    with running_newsweb(site_home, ports):
-        registry = site_home / "two-outlets.toml"
-        full = registry_toml(ports).split("[[source]]")
-        registry.write_text("".join("[[source]]" + block for block in full if any(f'"{k}"' in block for k in OUTLETS)),
-                            encoding="utf-8")
-        yield registry
+def two_outlets(news_web, tmp_path_factory) -> Path:
+    """A registry naming two outlets of the session's offline news web (tests/conftest.py)."""
+    return news_web.registry_for(OUTLETS, tmp_path_factory.mktemp("resume") / "two-outlets.toml")
+
+
+@pytest.fixture
+def espejo_run(two_outlets, prefect_home, models_dir):
+    """Start `espejo run` over the two outlets on a data folder (its Prefect home inside it, kept across runs)."""
+    return lambda data_dir: EspejoRun(data_dir, two_outlets, prefect_home(data_dir / "prefect"))
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory, news_web):
+def uninterrupted(tmp_path_factory, two_outlets, models_dir, prefect_db):
+    from espejo.flows.nightly import nightly
+
     data_dir = tmp_path_factory.mktemp("uninterrupted")
-    run = EspejoRun(data_dir, news_web)
-    assert run.finish() == 0, "".join(run.lines[-40:])
+    report = nightly(data_dir=str(data_dir), sources_file=str(two_outlets), run_label="uninterrupted")
+    assert report.status == "completed", report
     content = _content(data_dir)
     assert len(content["articles"]) >= 40 and content["sentiment_scores"]
     return content
 
 
-def test_a_run_killed_while_crawling_is_made_whole_by_the_next_run(tmp_path, news_web, uninterrupted):
-    killed = EspejoRun(tmp_path, news_web)
+def test_a_run_killed_while_crawling_is_made_whole_by_the_next_run(tmp_path, espejo_run, uninterrupted):
+    killed = espejo_run(tmp_path)
     killed.wait_for(lambda: _crawl_has_items(tmp_path))
     killed.kill()
-    resumed = EspejoRun(tmp_path, news_web)
+    resumed = espejo_run(tmp_path)
     assert resumed.finish() == 0, "".join(resumed.lines[-40:])
     assert any("was interrupted" in line for line in resumed.lines)
     assert _content(tmp_path) == uninterrupted
 
 
-def test_a_run_killed_while_scoring_is_made_whole_by_the_next_run(tmp_path, news_web, uninterrupted):
-    killed = EspejoRun(tmp_path, news_web)
+def test_a_run_killed_while_scoring_is_made_whole_by_the_next_run(tmp_path, espejo_run, uninterrupted):
+    killed = espejo_run(tmp_path)
     killed.wait_for(lambda: any("scored 32/" in line for line in killed.lines))
     killed.kill()
-    resumed = EspejoRun(tmp_path, news_web)
+    resumed = espejo_run(tmp_path)
     assert resumed.finish() == 0, "".join(resumed.lines[-40:])
     assert any("scoring" in line and "new articles" in line for line in resumed.lines)
     assert _content(tmp_path) == uninterrupted

@@ -18,9 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from espejo.demo import free_ports, registry_toml, running_newsweb
-from espejo.newsweb.outlets import DEMO_OUTLETS
-from espejo.spiders.crawl import crawl_source
+from espejo.settings import runs_dir
+from espejo.spiders.crawl import ITEMS_FILE, CrawlOutcome, crawl_source, read_items
 from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
 
@@ -29,31 +28,28 @@ ARTICLES_PER_OUTLET = 20
 
 
 @dataclass(frozen=True)
-class NewsWeb:
-    sources: dict  # key -> Source, at this run's ports
+class TwoOutlets:
+    sources: dict  # key -> Source, at the session's ports
     registry: Path  # a registry with one outlet per direction
 
 
 @pytest.fixture(scope="module")
-def news_web(tmp_path_factory):
-    """The offline news web on free loopback ports."""
-    home = tmp_path_factory.mktemp("scale-web")
-    ports = dict(zip((o.key for o in DEMO_OUTLETS), free_ports(len(DEMO_OUTLETS))))
-    with running_newsweb(home, ports) as (_, full_registry):
-        registry = home / "two-outlets.toml"
-        blocks = registry_toml(ports).split("[[source]]")
-        registry.write_text("".join("[[source]]" + b for b in blocks if any(f'"{k}"' in b for k in OUTLETS)),
-                            encoding="utf-8")
-        yield NewsWeb({s.key: s for s in load_sources(full_registry)}, registry)
+def two_outlets(news_web, tmp_path_factory) -> TwoOutlets:
+    """Two outlets of the session's offline news web (tests/conftest.py)."""
+    registry = news_web.registry_for(OUTLETS, tmp_path_factory.mktemp("scale") / "two-outlets.toml")
+    return TwoOutlets({s.key: s for s in load_sources(registry)}, registry)
 
 
 @pytest.fixture(scope="module")
-def crawled(news_web, tmp_path_factory):
-    """A plain crawl (no redis) of each outlet: the reference the other tests compare with."""
-    out = tmp_path_factory.mktemp("plain-crawl")
-    outcomes = {key: crawl_source(news_web.sources[key], out / key) for key in OUTLETS}
+def crawled(nightly_warehouse) -> dict[str, CrawlOutcome]:
+    """Each outlet as the session's nightly run first crawled it: a plain crawl (no redis) with nothing yet
+    known, the reference the other tests compare with."""
+    first = nightly_warehouse["first"]
+    results = {r.source_key: r for r in first.sources}
+    run_dir = runs_dir(nightly_warehouse["data_dir"]) / first.run_id
+    outcomes = {key: CrawlOutcome(results[key], read_items(run_dir / key / ITEMS_FILE)) for key in OUTLETS}
     for key, outcome in outcomes.items():
-        assert outcome.result.status == "ok", outcome.result
+        assert outcome.result.status == "ok" and len(outcome.items) == outcome.result.items > 0, outcome.result
     return outcomes
 
 
@@ -128,7 +124,7 @@ def scored_in_process(loaded_warehouse, models_dir, tmp_path_factory):
 
 @pytest.mark.slow
 def test_scoring_on_a_two_worker_dask_cluster_equals_in_process_scoring(loaded_warehouse, scored_in_process,
-                                                                       models_dir, tmp_path):
+                                                                       models_dir, prefect_db, tmp_path):
     from espejo.flows import dask_scoring, nightly
     from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
 
@@ -212,13 +208,14 @@ def _fetched_article_pages(out_dir: Path) -> int:
     return json.loads((out_dir / "stats.json").read_text(encoding="utf-8"))["pages_fetched"]
 
 
+@pytest.mark.slow
 def test_a_crawl_through_scrapy_redis_yields_the_same_items_and_shares_its_dupefilter(
-        news_web, crawled, redis_url, tmp_path, monkeypatch):
+        two_outlets, crawled, redis_url, tmp_path, monkeypatch):
     import redis
 
     from espejo.spiders.distributed import RedisCrawl
 
-    source = news_web.sources["midwest-ledger"]
+    source = two_outlets.sources["midwest-ledger"]
     plain = crawled["midwest-ledger"]
     server = redis.Redis.from_url(redis_url, decode_responses=True)
     monkeypatch.setenv("ESPEJO_REDIS_URL", redis_url)
@@ -250,10 +247,11 @@ def test_a_crawl_through_scrapy_redis_yields_the_same_items_and_shares_its_dupef
     assert _urls(third) == _urls(plain)
 
 
-def test_two_processes_sharing_one_outlet_queue_fetch_each_page_once(news_web, crawled, redis_url, tmp_path):
+@pytest.mark.slow
+def test_two_processes_sharing_one_outlet_queue_fetch_each_page_once(two_outlets, crawled, redis_url, tmp_path):
     """Two crawl processes started together on one outlet, one job: together they yield the plain
     crawl's articles, and no article is fetched by both."""
-    source = news_web.sources["diario-del-norte"]
+    source = two_outlets.sources["diario-del-norte"]
     plain = crawled["diario-del-norte"]
     env = {**os.environ, "ESPEJO_REDIS_URL": redis_url, "ESPEJO_CRAWL_JOB": "shared-night",
            "PYTHONUNBUFFERED": "1"}
@@ -301,14 +299,14 @@ def _checksum(con, relation: str, columns: list[str]) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def published(scored_in_process, news_web, tmp_path_factory):
+def published(scored_in_process, two_outlets, tmp_path_factory):
     """The scored warehouse with a run and its sources recorded, aggregated and published."""
     from espejo.flows.runs import rebuild_dashboard_tables
     from espejo.records import SourceResult
 
     data = _copy_warehouse(scored_in_process["data"], tmp_path_factory.mktemp("published"))
     with db.connect(data) as con:
-        load.upsert_sources(con, [news_web.sources[k] for k in OUTLETS])
+        load.upsert_sources(con, [two_outlets.sources[k] for k in OUTLETS])
         load.start_run(con, "local-run", "test", scored_in_process["model_version"])
         load.record_source_results(con, "local-run", [SourceResult(k, "ok", items=20) for k in OUTLETS])
         load.finish_run(con, "local-run", "completed", articles_new=40)
@@ -377,15 +375,16 @@ def test_a_new_export_replaces_the_old_one_whole_and_a_foreign_folder_is_left_al
 
 
 @pytest.mark.slow
-def test_espejo_run_scores_on_dask_and_crawls_through_redis(news_web, redis_url, tmp_path):
+def test_espejo_run_scores_on_dask_and_crawls_through_redis(two_outlets, redis_url, tmp_path):
     import redis
 
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k not in ("ESPEJO_REDIS_URL", "ESPEJO_CRAWL_JOB")}
+    # An empty Prefect home, as on a new installation (the other tests' Prefect processes start migrated).
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
     # Its own process group, so a timeout takes the crawlers and Dask workers down with it.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "espejo.cli", "run", "--sources", str(news_web.registry), "--data-dir", str(data),
+        [sys.executable, "-m", "espejo.cli", "run", "--sources", str(two_outlets.registry), "--data-dir", str(data),
          "--scoring", "dask", "--dask-workers", "2", "--redis-url", redis_url],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
     try:

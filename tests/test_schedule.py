@@ -168,9 +168,9 @@ def _wait_until(condition, timeout_s: float, what: str, *watched: Process, phase
 
 
 @pytest.fixture
-def prefect_server(tmp_path):
+def prefect_server(tmp_path, prefect_home):
     (port,) = free_ports(1)
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-server"),
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home(tmp_path / "prefect-server")),
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
            # The scheduler is what is tested; services this test does not use only add load.
            "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false", "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
