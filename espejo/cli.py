@@ -43,6 +43,7 @@ def main():
       espejo backfill --warc FILE ingest WARC files (e.g. Common Crawl's CC-NEWS) the same way
       espejo rescore --model NAME score the stored articles with another model version
       espejo export --parquet DIR the warehouse as partitioned Parquet, for other readers
+      espejo codings sample ...   a sample to code by hand; `codings report` for alpha and F1
     """
 
 
@@ -361,6 +362,178 @@ def _list_model_versions(data: Path, named: dict, load_config) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Validation: the researchers' own codings of a sample (espejo.warehouse.codings)
+
+@main.group()
+def codings():
+    """Samples the researchers code themselves: reliability between coders, agreement of the model."""
+
+
+def _codings_errors(func):
+    """Bad input to the codings store ends the command with its message, not a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from espejo.warehouse.codings import CodingsError
+
+        try:
+            return func(*args, **kwargs)
+        except CodingsError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def _frame_keys() -> list[str]:
+    from espejo.nlp.scoring import load_codebook
+
+    return [frame.key for frame in load_codebook().frames]
+
+
+@codings.command("sample")
+@data_dir_option
+@click.option("--name", required=True, help="The sample's name (unique in the data folder).")
+@click.option("--mentions", default=50, show_default=True, help="Scored mentions to draw.")
+@click.option("--articles", default=20, show_default=True, help="Articles to draw.")
+@click.option("--strata", default="direction", show_default=True,
+              help="Comma-separated: direction, outlet, month, predicted (the model's label or tone).")
+@click.option("--overlap", default=0.2, show_default=True, help="Share of each kind coded by every coder.")
+@click.option("--seed", default=13, show_default=True, help="Same snapshot, design and seed: same items.")
+@click.option("--model-version", default=None, help="[default: the snapshot's most recent]")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD).")
+@click.option("--outlet", "outlets", multiple=True, help="Only articles that ran at this outlet (repeatable).")
+@click.option("--language", "languages", multiple=True, help="Only articles in this language (repeatable).")
+@_codings_errors
+def codings_sample(data_dir, name, mentions, articles, strata, overlap, seed, model_version, date_from, date_to,
+                   outlets, languages):
+    """Draw a reproducible stratified sample of scored mentions and articles from the published snapshot.
+
+    Allocation over the strata is proportional; OVERLAP of each kind is coded by every coder (for
+    reliability), the rest by one coder each. The sample keeps its texts, design, filters and model version.
+    """
+    from espejo.warehouse.codings import SampleDesign, draw_sample
+
+    data = resolve_data_dir(data_dir)
+    design = SampleDesign(name=name, mentions=mentions, articles=articles,
+                          strata=tuple(s.strip() for s in strata.split(",") if s.strip()), overlap=overlap, seed=seed)
+    filters = {"model_version": model_version, "date_from": date_from.date() if date_from else None,
+               "date_to": date_to.date() if date_to else None, "outlets": list(outlets) or None,
+               "languages": list(languages) or None}
+    info = draw_sample(data, design, filters, frame_keys=_frame_keys())
+    click.echo(f"sample {info.name}: {info.n_mentions} mentions, {info.n_articles} articles "
+               f"(model {info.model_version}, {info.filters['date_from']} to {info.filters['date_to']})")
+    for kind in ("mention", "article"):
+        allocation, candidates = info.design["allocation"].get(kind, {}), info.design["candidates"].get(kind, {})
+        if not allocation:
+            continue
+        click.echo(f"  {kind}s per stratum (drawn / candidates):")
+        for stratum, n in allocation.items():
+            click.echo(f"    {stratum:40} {n:>5} / {candidates[stratum]}")
+
+
+@codings.command("list")
+@data_dir_option
+@_codings_errors
+def codings_list(data_dir):
+    """The samples drawn in the data folder, with their coders."""
+    from espejo.warehouse.codings import coders, list_samples
+
+    data = resolve_data_dir(data_dir)
+    samples = list_samples(data)
+    if not samples:
+        click.echo(f"no samples in {data} yet (espejo codings sample --name NAME)")
+    for info in samples:
+        names = coders(data, info.name)
+        click.echo(f"{info.name}: {info.n_mentions} mentions, {info.n_articles} articles, model {info.model_version}, "
+                   f"drawn {info.created_at:%Y-%m-%d %H:%M}; coders: {', '.join(names) or 'none yet'}")
+
+
+@codings.command("report")
+@data_dir_option
+@click.argument("name")
+@click.option("--model-version", default=None, help="Compare this model version [default: the sample's].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_codings_errors
+def codings_report(data_dir, name, model_version, as_json):
+    """Krippendorff's alpha between coders and the model's agreement with their majority."""
+    from espejo.warehouse.codings import report
+
+    result = report(resolve_data_dir(data_dir), name, model_version)
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+        return
+    click.echo(f"sample {name}, model {result['model_version']}; coders: {', '.join(result['coders']) or 'none'}")
+    for kind, alpha_key, model_key in (("mentions", "alpha", "model"), ("articles", "tone_alpha", "tone")):
+        part = result[kind]
+        if part is None:
+            continue
+        alpha = part[alpha_key]["all"] if kind == "mentions" else part[alpha_key]
+        model = part[model_key]["all"] if kind == "mentions" else part[model_key]
+        what = "" if kind == "mentions" else "tone "
+        click.echo(f"  {kind}: {part['coded_items']} of {part['items']} coded; {what}alpha {_interval(alpha, 'alpha')} "
+                   f"over {alpha['units']} items; model {what}macro-F1 {_interval(model, 'macro_f1')}, "
+                   f"accuracy {_interval(model, 'accuracy')} over {model['n']} items")
+        _echo_roles(part, kind)
+        if kind == "articles":
+            frames = part["frames"]
+            click.echo(f"  frames: model micro-F1 {_interval(frames, 'micro_f1')}, macro-F1 "
+                       f"{_interval(frames, 'macro_f1')} over {frames['n']} articles with majority frames")
+
+
+def _echo_roles(part: dict, kind: str) -> None:
+    """Items the model version was trained on are no test of it: their figures are shown apart."""
+    groups = part["model"] if kind == "mentions" else part.get("by_group", {})
+    for role, what in (("holdout", "held out from its training (a test)"),
+                       ("train", "used to train this model version (not a test)")):
+        figures = groups.get(role)
+        key = "macro_f1" if kind == "mentions" else "micro_f1"
+        if figures and kind == "articles":
+            figures = figures.get("frames")  # the frame heads are what coded articles train
+        if figures and figures.get("n"):
+            click.echo(f"    {what}: {'macro' if kind == 'mentions' else 'frames micro'}-F1 "
+                       f"{_interval(figures, key)} over {figures['n']} items")
+
+
+def _interval(figures: dict, key: str) -> str:
+    value = figures.get(key)
+    if value is None:
+        return "n/a"
+    low, high = figures.get(f"{key}_low", figures.get("low")), figures.get(f"{key}_high", figures.get("high"))
+    return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else "")
+
+
+@codings.command("export")
+@data_dir_option
+@click.argument("name")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for NAME.csv and NAME.jsonl.")
+@_codings_errors
+def codings_export(data_dir, name, out_dir):
+    """Write the sample and its codings as CSV (also an import sheet) and JSON lines (with the design)."""
+    from espejo.warehouse.codings import export_sample
+
+    for path in export_sample(resolve_data_dir(data_dir), name, out_dir):
+        click.echo(str(path))
+
+
+@codings.command("import")
+@data_dir_option
+@click.argument("sheet", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@_codings_errors
+def codings_import(data_dir, sheet):
+    """Import a coding sheet (CSV or JSON lines: sample, item_id, coder, label, frames for articles).
+
+    Every bad row is named with its reason, and then nothing is written."""
+    from espejo.warehouse.codings import import_codings
+
+    counts = import_codings(resolve_data_dir(data_dir), sheet, frame_keys=_frame_keys())
+    click.echo(f"imported {counts['imported']} codings ({counts['replaced']} replaced earlier ones; "
+               f"{counts['without_label']} rows without a label passed over)")
+
+
+# --------------------------------------------------------------------------------------------------
 # Training and evaluation of the target-sentiment model (needs the labelled data in ../shared)
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -375,6 +548,37 @@ def _labelled_data(*paths) -> None:
     for path in paths:
         if not Path(path).is_file():
             raise click.ClickException(f"{path} not found (the labelled data live in ../shared/data)")
+
+
+def with_codings_options(func):
+    func = click.option("--name", default=None, metavar="NAME",
+                        help="Folder and configuration name under <data dir>/models [default: codings-<samples>]; "
+                             "sentiment and frames retrained under one name share one configuration.")(func)
+    func = click.option("--holdout", default=0.25, show_default=True, type=click.FloatRange(0, 0.9),
+                        help="Share of coded items never trained on, so the old and new versions can be "
+                             "compared on them as a test.")(func)
+    func = data_dir_option(func)
+    return click.option("--with-codings", "with_codings", multiple=True, metavar="SAMPLE[,SAMPLE]",
+                        help="Retrain with the codings of these samples (espejo codings ...), repeatable.")(func)
+
+
+def _retrain(retrain, with_codings, data_dir, holdout, name, models_dir, **options) -> None:
+    from espejo.warehouse.codings import CodingsError
+
+    samples = [s.strip() for value in with_codings for s in value.split(",") if s.strip()]
+    data = resolve_data_dir(data_dir)
+    try:
+        result = retrain(data, samples, name=name, holdout_share=holdout, models_dir=models_dir, echo=click.echo,
+                         **options)
+    except CodingsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"new model version {result['model_version']} (from {result['base_model_version']}), "
+               f"artifact {result['artifact']}")
+    for role, figures in (result.get("holdout") or {}).items():
+        shown = {k: figures[k] for k in ("n", "macro_f1", "accuracy", "micro_f1") if k in figures}
+        click.echo(f"  held-out coded items, {role} ({figures['model_version']}): {shown}")
+    click.echo(f"score the warehouse with it: espejo rescore --model {result['models_config']}")
+    click.echo(json.dumps(result))
 
 
 @main.group()
@@ -402,17 +606,28 @@ def train():
 @click.option("--seed", default=13, show_default=True)
 @click.option("--max-examples", default=0, show_default=True, help="Subsample the training data (0: all), for quick checks.")
 @click.option("--no-dev", is_flag=True, help="Do not score the dev files after each epoch and at the end.")
+@with_codings_options
 def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, models_dir, epochs, threads, seed,
-                            max_examples, no_dev):
+                            max_examples, no_dev, with_codings, data_dir, holdout, name):
     """Train the target-sentiment LoRA adapter + head on realnews (en, es), NewsMTSC (en) and es-headlines (es).
 
     Dev files (next to the train files) are never trained on; unless --no-dev they are scored after each
     epoch (for the log); at the end the realnews dev file fits the temperature (calibration), and every
     dev file is scored with the previous nightly model and the baselines into metrics.json and the
     model-quality file the dashboard reads.
+
+    With --with-codings: fine-tune the committed adapter on the coded mentions of those samples instead
+    (realnews train mentions replayed beside them when the file is there), into the data folder's models/.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ESPEJO_TORCH_THREADS", str(threads))  # the evaluation at the end uses it too
+    if with_codings:
+        from espejo.flows.retrain import retrain_sentiment
+        from espejo.nlp.training import FineTuneConfig
+
+        _retrain(retrain_sentiment, with_codings, data_dir, holdout, name, models_dir,
+                 replay_file=Path(realnews_path), config=FineTuneConfig(epochs=epochs, seed=seed, threads=max(threads, 1)))
+        return
     from espejo.nlp import training
 
     _labelled_data(newsmtsc_path, es_path, realnews_path)
@@ -429,13 +644,22 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Artifact folder [default: nlp/models/frames, the one Espejo loads].")
 @models_dir_option
-def train_frames_command(realnews_path, out_dir, models_dir):
+@with_codings_options
+def train_frames_command(realnews_path, out_dir, models_dir, with_codings, data_dir, holdout, name):
     """Train the frame heads on realnews train articles and the codebook (nlp/frames.toml); a few minutes.
 
     Then scores the realnews dev articles (beside the file) with the new heads, the previous nightly heads
     and the zero-shot scorer, and records the figures for the dashboard.
+
+    With --with-codings: the coded articles of those samples join realnews train (when the file is there)
+    and the codebook; the heads go into the data folder's models/, the committed ones stay.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if with_codings:
+        from espejo.flows.retrain import retrain_frames
+
+        _retrain(retrain_frames, with_codings, data_dir, holdout, name, models_dir, realnews_train=Path(realnews_path))
+        return
     from espejo.nlp.frames_eval import train_frames_from_file
     from espejo.nlp.realnews import RealnewsFormatError
 

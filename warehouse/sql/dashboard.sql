@@ -342,3 +342,54 @@ WHERE m.model_version = $model_version AND m.day BETWEEN $date_from AND $date_to
   AND m.article_id IN (SELECT article_id FROM filtered)
 ORDER BY m.day, m.article_id, m.start_char
 LIMIT $limit OFFSET $offset;
+
+-- Validation samples (espejo.warehouse.codings): candidates are the filtered articles and their scored
+-- mentions; only the columns strata are made of are read for all of them, the texts only for those drawn.
+
+-- name: sample_mention_candidates
+SELECT m.mention_id AS item_id, m.article_id, f.direction, f.source_key, f.day, m.label AS predicted
+FROM filtered f JOIN agg_mention_facts m ON m.article_id = f.article_id
+WHERE m.model_version = $model_version AND m.day BETWEEN $date_from AND $date_to;
+
+-- name: sample_article_candidates
+SELECT f.article_id AS item_id, f.article_id, f.direction, f.source_key, f.day, f.stance
+FROM filtered f;
+
+-- name: sample_mention_items
+-- The drawn mentions ($ids, of the articles $article_ids) with the sentence, the target's span inside it
+-- (mentions and sentences hold offsets in the article's text) and the article.
+SELECT m.mention_id AS item_id, m.article_id, f.direction, f.language, f.source_key, src.name AS outlet, f.day,
+       f.title, f.url, m.sentence, mm.start_char - t.start_char AS target_start,
+       mm.end_char - t.start_char AS target_end, m.surface, m.target, a.text AS article_text,
+       m.label AS predicted_label, m.p_negative, m.p_neutral, m.p_positive
+FROM filtered f
+JOIN agg_mention_facts m ON m.article_id = f.article_id
+-- each base table is filtered by the ids before any join: a join would hash the whole table
+JOIN (SELECT * FROM mentions WHERE list_contains($ids, mention_id)) mm ON mm.mention_id = m.mention_id
+JOIN (SELECT * FROM sentences WHERE list_contains($article_ids, article_id)) t
+  ON t.article_id = m.article_id AND t.sentence_index = m.sentence_index
+JOIN (SELECT * FROM articles WHERE list_contains($article_ids, article_id)) a ON a.article_id = m.article_id
+LEFT JOIN sources src ON src.source_key = f.source_key
+WHERE m.model_version = $model_version AND m.day BETWEEN $date_from AND $date_to
+  AND list_contains($ids, m.mention_id);
+
+-- name: sample_article_items
+SELECT f.article_id AS item_id, f.article_id, f.direction, f.language, f.source_key, src.name AS outlet, f.day,
+       f.title, f.url, a.text AS article_text, f.frames AS predicted_frames, f.stance
+FROM filtered f
+JOIN (SELECT * FROM articles WHERE list_contains($ids, article_id)) a ON a.article_id = f.article_id
+LEFT JOIN sources src ON src.source_key = f.source_key
+WHERE list_contains($ids, f.article_id);
+
+-- name: sample_mention_predictions
+-- What $model_version says of the sample's mentions $ids (absent: that version has not scored them).
+SELECT mention_id AS item_id, label AS predicted_label, p_negative, p_neutral, p_positive
+FROM agg_mention_facts WHERE model_version = $model_version AND list_contains($ids, mention_id);
+
+-- name: sample_article_predictions
+SELECT article_id AS item_id, frames AS predicted_frames, stance
+FROM agg_article_facts WHERE model_version = $model_version AND list_contains($ids, article_id);
+
+-- name: latest_run_id
+-- The snapshot's latest run: which published state a sample was drawn from.
+SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1;
