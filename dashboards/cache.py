@@ -18,6 +18,7 @@ from espejo.dashboards import data
 from espejo.dashboards.filters import Filters, Topic
 from espejo.dashboards.model_quality import ModelQuality, file_stamp, read_model_quality
 from espejo.settings import quality_file
+from espejo.warehouse import codings
 
 TTL_SECONDS = 60
 MAX_ENTRIES = 64
@@ -176,3 +177,17 @@ def export_file(data_dir: Path, stamp: int, filters: Filters, name: str) -> pd.D
     if name == "aggregates":
         return data.period_series(data_dir, filters, "month")
     return data.EXPORTS[name](data_dir, filters)
+
+
+def codings_stamp(data_dir: Path) -> tuple[int, ...]:
+    """When the codings store last changed (its file and write-ahead log, in ns): a key for what is computed
+    from the codings, so a new coding shows at once. The coding queue itself is never cached."""
+    path = codings.codings_path(data_dir)
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (path, path.with_name(path.name + ".wal")))
+
+
+@_cached(spinner="Computing reliability and agreement…")
+def validation_report(data_dir: Path, stamp: int, codings_stamp: tuple[int, ...], sample: str,
+                      model_version: str) -> dict:
+    """A sample's reliability and agreement report (bootstrap intervals: worth keeping between reruns)."""
+    return codings.report(data_dir, sample, model_version=model_version)

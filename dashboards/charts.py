@@ -296,6 +296,29 @@ def heatmap(table: pd.DataFrame, x: str, y: str, value: str, title: str, lang: s
     return localised(alt.layer(cells, text).properties(height=max(22 * table[y].nunique() + 60, 160)), lang)
 
 
+def confusion_chart(table: pd.DataFrame, title: str, lang: str = "en") -> alt.LayerChart:
+    """Coders' majority label (rows) against the model's (columns): the number of items printed in each cell,
+    so no colour legend is needed. Cells have a fixed size (draw it with width="content")."""
+    order = list(dict.fromkeys(table["truth"]))
+    base = alt.Chart(table).encode(
+        x=alt.X("predicted:N", title=t("chart.model_label", lang), sort=order, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("truth:N", title=t("chart.coders_label", lang), sort=order),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("items:Q", title=t("chart.items", lang), scale=alt.Scale(scheme="blues"), legend=None),
+        tooltip=[alt.Tooltip("truth:N", title=t("chart.coders_label", lang)),
+                 alt.Tooltip("predicted:N", title=t("chart.model_label", lang)),
+                 alt.Tooltip("items:Q", title=t("chart.items", lang))],
+    )
+    half = max(int(table["items"].max()), 1) / 2
+    text = base.mark_text(fontSize=14).encode(
+        text=alt.Text("items:Q"),
+        color=alt.condition(f"datum.items > {half}", alt.value("white"), alt.value("black")),
+    )
+    chart = alt.layer(cells, text).properties(width=alt.Step(76), height=alt.Step(44), title=title)
+    return localised(chart, lang)
+
+
 def outlet_bars(table: pd.DataFrame, value: str, title: str, fmt: str = "", interval: bool = False,
                 lang: str = "en") -> alt.LayerChart:
     """One bar (or point with 95% interval) per outlet, coloured by direction."""

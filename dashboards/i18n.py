@@ -23,6 +23,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page.diplomacy": ("Public-diplomacy tracker", "Seguimiento de diplomacia pública"),
     "page.explorer": ("Article explorer", "Explorador de artículos"),
     "page.opinion": ("Public-opinion reference", "Referencia de opinión pública"),
+    "page.validation": ("Validation", "Validación"),
     "page.health": ("Runs and data health", "Corridas y salud de los datos"),
     "page.export": ("Export", "Exportar"),
     # sidebar
@@ -391,6 +392,238 @@ STRINGS: dict[str, tuple[str, str]] = {
     "frames_evidence": ("Frames and their evidence", "Encuadres y su evidencia"),
     "leading_help": ("Counted as a leading frame (over the threshold, among the top frames)",
                      "Se cuenta como encuadre principal (por encima del umbral, entre los encuadres más altos)"),
+    # validation: the researchers' own coding of a sample
+    "validation.intro": (
+        "Check the scores against your own reading: draw a sample of the scored mentions and articles, code it "
+        "blind (the model's answer is never shown while you code), then see how far the coders agree with each "
+        "other and with the model. Codings are saved with every click in `codings.duckdb` in the data folder.",
+        "Contraste las puntuaciones con su propia lectura: extraiga una muestra de las menciones y artículos "
+        "puntuados, codifíquela a ciegas (la respuesta del modelo nunca se muestra mientras codifica) y vea cuánto "
+        "coinciden quienes codifican entre sí y con el modelo. Cada clic guarda la codificación en "
+        "`codings.duckdb`, dentro de la carpeta de datos."),
+    "validation.draw": ("Draw a sample", "Extraer una muestra"),
+    "validation.draw_form": ("New sample", "Nueva muestra"),
+    "validation.draw_uses": (
+        "The sample is drawn from what the sidebar selects: {filters}. Change the filters or the model version "
+        "there to sample something else.",
+        "La muestra se extrae de lo que selecciona la barra lateral: {filters}. Cambie allí los filtros o la "
+        "versión del modelo para muestrear otra cosa."),
+    "validation.sample_name": ("Sample name", "Nombre de la muestra"),
+    "validation.sample_name_placeholder": ("e.g. pilot-2026-08", "p. ej., piloto-2026-08"),
+    "validation.sample_name_help": ("A short name of your own; it names the exported files too.",
+                                    "Un nombre breve de su elección; también nombra los archivos exportados."),
+    "validation.n_mentions": ("Mentions", "Menciones"),
+    "validation.n_mentions_help": ("Scored mentions to code for their sentiment (the sentence, target marked).",
+                                   "Menciones puntuadas que se codificarán por su sentimiento (la oración, con el "
+                                   "objetivo resaltado)."),
+    "validation.n_articles": ("Articles", "Artículos"),
+    "validation.n_articles_help": ("Scored articles to code for their frames (1 to 3) and tone.",
+                                   "Artículos puntuados que se codificarán por sus encuadres (de 1 a 3) y su tono."),
+    "validation.strata": ("Strata", "Estratos"),
+    "validation.strata_help": (
+        "Items are allocated to every combination of these in proportion to its size (largest remainder), so "
+        "small groups are not left out by chance.",
+        "Los elementos se reparten entre todas las combinaciones de estos criterios en proporción a su tamaño "
+        "(mayor residuo), así que los grupos pequeños no quedan fuera por azar."),
+    "validation.stratum.direction": ("Direction", "Dirección"),
+    "validation.stratum.outlet": ("Outlet", "Medio"),
+    "validation.stratum.month": ("Month", "Mes"),
+    "validation.stratum.predicted": ("Model's label", "Etiqueta del modelo"),
+    "validation.overlap": ("Overlap share", "Proporción común"),
+    "validation.overlap_help": (
+        "The share of items every coder codes, for inter-coder reliability; each remaining item is coded once, by "
+        "whoever reaches it first.",
+        "La proporción de elementos que codifican todas las personas, para medir la fiabilidad entre "
+        "codificadores; cada elemento restante se codifica una vez, por quien llegue primero."),
+    "validation.seed": ("Seed", "Semilla"),
+    "validation.seed_help": ("The same seed, design and snapshot give the same items.",
+                             "La misma semilla, el mismo diseño y la misma instantánea dan los mismos elementos."),
+    "validation.draw_button": ("Draw the sample", "Extraer la muestra"),
+    "validation.need_name": ("Give the sample a name first.", "Primero dé un nombre a la muestra."),
+    "validation.sample_exists": ("A sample named `{name}` already exists: choose another name.",
+                                 "Ya existe una muestra llamada `{name}`: elija otro nombre."),
+    "validation.draw_failed": ("No sample was drawn: {error}", "No se extrajo ninguna muestra: {error}"),
+    "validation.drawn": ("Sample `{name}` drawn: {mentions} mentions and {articles} articles.",
+                         "Muestra `{name}` extraída: {mentions} menciones y {articles} artículos."),
+    "validation.no_samples": (
+        "No sample yet. Draw one above: set the filters and model version in the sidebar, give the sample a name "
+        "and press “Draw the sample”.",
+        "Aún no hay muestras. Extraiga una arriba: fije los filtros y la versión del modelo en la barra lateral, "
+        "dé un nombre a la muestra y pulse «Extraer la muestra»."),
+    "validation.code": ("Code", "Codificar"),
+    "validation.sample": ("Sample", "Muestra"),
+    "validation.sample_help": ("Samples drawn in this data folder, newest first.",
+                               "Muestras extraídas en esta carpeta de datos, la más reciente primero."),
+    "validation.coder": ("Coder", "Codificador"),
+    "validation.coder_placeholder": ("your name or initials", "su nombre o sus iniciales"),
+    "validation.coder_help": (
+        "Codings are kept under this name; use the same name to resume where you left off.",
+        "Las codificaciones se guardan con este nombre; use el mismo nombre para retomar donde se quedó."),
+    "validation.need_coder": ("Enter your coder name to start coding.",
+                              "Escriba su nombre de codificador para empezar a codificar."),
+    "validation.design": ("Design of sample `{name}`", "Diseño de la muestra `{name}`"),
+    "validation.design.model_version": ("model version", "versión del modelo"),
+    "validation.design.created_at": ("drawn", "extraída"),
+    "validation.design.snapshot_run_id": ("latest run of the snapshot", "última corrida de la instantánea"),
+    "validation.design.n_mentions": ("mentions drawn", "menciones extraídas"),
+    "validation.design.n_articles": ("articles drawn", "artículos extraídos"),
+    "validation.design.mentions": ("mentions asked for", "menciones pedidas"),
+    "validation.design.articles": ("articles asked for", "artículos pedidos"),
+    "validation.design.strata": ("strata", "estratos"),
+    "validation.design.overlap": ("overlap share", "proporción común"),
+    "validation.design.seed": ("seed", "semilla"),
+    "validation.design.candidates": ("candidates per stratum", "candidatos por estrato"),
+    "validation.design.allocation": ("drawn per stratum", "extraídos por estrato"),
+    "validation.design.filter.date_from": ("filter: from", "filtro: desde"),
+    "validation.design.filter.date_to": ("filter: to", "filtro: hasta"),
+    "validation.design.filter.outlets": ("filter: outlets", "filtro: medios"),
+    "validation.design.filter.languages": ("filter: article language", "filtro: idioma del artículo"),
+    "validation.design.filter.frame": ("filter: frame", "filtro: encuadre"),
+    "validation.design.filter.topic_key": ("filter: topic", "filtro: tema"),
+    "validation.kind": ("Items", "Elementos"),
+    "validation.kind.mention": ("Mentions", "Menciones"),
+    "validation.kind.article": ("Articles", "Artículos"),
+    "validation.progress": ("{kind}: {done} of {total} coded", "{kind}: {done} de {total} codificados"),
+    "validation.queue_done": ("{kind}: nothing left to code in your queue. Thank you!",
+                              "{kind}: no queda nada por codificar en su cola. ¡Gracias!"),
+    "validation.mention_question": (
+        "How does the sentence portray “{target}”? n/a: it is not about the country (a name, a dish, a team…).",
+        "¿Cómo presenta la oración a «{target}»? n/a: no se refiere al país (un nombre, un platillo, un equipo…)."),
+    "validation.show_article": ("Show the article", "Mostrar el artículo"),
+    "validation.frames": ("Frames (1 to 3)", "Encuadres (de 1 a 3)"),
+    "validation.frames_placeholder": ("Choose the article's leading frames", "Elija los encuadres principales"),
+    "validation.frames_help": ("The frames the article leads with, from the codebook; then press its tone.",
+                               "Los encuadres principales del artículo, del libro de códigos; después pulse su tono."),
+    "validation.article_question": ("Choose 1 to 3 frames, then the article's tone towards the other country.",
+                                    "Elija de 1 a 3 encuadres y después el tono del artículo hacia el otro país."),
+    "validation.label.negative": ("Negative", "Negativo"),
+    "validation.label.neutral": ("Neutral", "Neutral"),
+    "validation.label.positive": ("Positive", "Positivo"),
+    "validation.label.n/a": ("n/a", "n/a"),
+    "validation.label_help.negative": ("Portrays the country badly. Key 1.", "Presenta mal al país. Tecla 1."),
+    "validation.label_help.neutral": ("Neither good nor bad, or both in balance. Key 2.",
+                                      "Ni bien ni mal, o ambas cosas en equilibrio. Tecla 2."),
+    "validation.label_help.positive": ("Portrays the country well. Key 3.", "Presenta bien al país. Tecla 3."),
+    "validation.label_help.n/a": ("Not applicable: the target is not the country. Key 4.",
+                                  "No aplica: el objetivo no es el país. Tecla 4."),
+    "validation.skip": ("Skip", "Saltar"),
+    "validation.skip_help": ("Come back to it after the rest of your queue. Key S.",
+                             "Volver a él después del resto de su cola. Tecla S."),
+    "validation.undo": ("Undo", "Deshacer"),
+    "validation.undo_help": ("Take back your latest coding or skip. Key Z.",
+                             "Retirar su última codificación u omisión. Tecla Z."),
+    "validation.shortcuts.mention": (
+        "Keys: 1 negative · 2 neutral · 3 positive · 4 n/a · S skip · Z undo. Each choice is saved at once; the "
+        "model's answer stays hidden.",
+        "Teclas: 1 negativo · 2 neutral · 3 positivo · 4 n/a · S saltar · Z deshacer. Cada elección se guarda al "
+        "momento; la respuesta del modelo permanece oculta."),
+    "validation.shortcuts.article": (
+        "Keys, once the frames are chosen: 1 negative · 2 neutral · 3 positive · S skip · Z undo. Each choice is "
+        "saved at once; the model's answer stays hidden.",
+        "Teclas, una vez elegidos los encuadres: 1 negativo · 2 neutral · 3 positivo · S saltar · Z deshacer. Cada "
+        "elección se guarda al momento; la respuesta del modelo permanece oculta."),
+    "validation.choose_frames": ("Choose 1 to 3 frames first, then the tone.",
+                                 "Elija primero de 1 a 3 encuadres y después el tono."),
+    "validation.not_saved": ("Not saved: {error}", "No se guardó: {error}"),
+    "validation.saved": ("Saved: {label} (item `{item}`).", "Guardado: {label} (elemento `{item}`)."),
+    "validation.skipped": ("Skipped item `{item}`: it comes back after the rest.",
+                           "Elemento `{item}` saltado: volverá después del resto."),
+    "validation.undone": ("Undone: item `{item}` is back in your queue.",
+                          "Deshecho: el elemento `{item}` vuelve a su cola."),
+    "validation.nothing_to_undo": ("Nothing to undo.", "No hay nada que deshacer."),
+    "validation.report": ("Reliability and agreement", "Fiabilidad y concordancia"),
+    "validation.refresh": ("Update the figures", "Actualizar las cifras"),
+    "validation.refresh_help": (
+        "Coding reruns only the coding panel, so it stays quick; the figures catch up when the page reruns, or "
+        "here.",
+        "Codificar solo vuelve a ejecutar el panel de codificación, para que sea ágil; las cifras se actualizan "
+        "cuando la página se vuelve a ejecutar, o aquí."),
+    "validation.no_codings": ("No codings in this sample yet: the figures appear once items are coded.",
+                              "Esta muestra aún no tiene codificaciones: las cifras aparecen cuando se codifican "
+                              "elementos."),
+    "validation.coded_items": ("Coded items", "Elementos codificados"),
+    "validation.coded_items_help": ("Items with at least one coding, of the items in the sample.",
+                                    "Elementos con al menos una codificación, sobre el total de la muestra."),
+    "validation.alpha": ("Krippendorff's α", "α de Krippendorff"),
+    "validation.alpha_help": (
+        "Agreement between coders (nominal), on items coded by 2 or more: 1 perfect, 0 chance. 95% bootstrap "
+        "interval {interval}; {units} items.",
+        "Concordancia entre codificadores (nominal), sobre elementos con 2 o más codificaciones: 1 perfecta, 0 "
+        "azar. Intervalo bootstrap del 95 %: {interval}; {units} elementos."),
+    "validation.macro_f1": ("Model macro-F1", "Macro-F1 del modelo"),
+    "validation.macro_f1_help": (
+        "F1 of each label, averaged: the model against the coders' majority. 95% bootstrap interval {interval}; "
+        "n = {n}.",
+        "F1 de cada etiqueta, promediado: el modelo frente a la mayoría de codificadores. Intervalo bootstrap del "
+        "95 %: {interval}; n = {n}."),
+    "validation.accuracy": ("Model accuracy", "Exactitud del modelo"),
+    "validation.accuracy_help": (
+        "Share of items where the model's label is the coders' majority. 95% bootstrap interval {interval}; n = {n}.",
+        "Proporción de elementos cuya etiqueta del modelo coincide con la mayoría de codificadores. Intervalo "
+        "bootstrap del 95 %: {interval}; n = {n}."),
+    "validation.mention_caption": (
+        "Model `{model}` against the majority label of {coders} coders, on the coded items whose majority is a "
+        "sentiment and that the model scored. Of {majority} coded items, {na} have a majority of n/a (not about "
+        "the country) and {tied} have no majority (a tie): both are left out of the model's figures.",
+        "Modelo `{model}` frente a la etiqueta mayoritaria de {coders} codificadores, sobre los elementos "
+        "codificados cuya mayoría es un sentimiento y que el modelo puntuó. De {majority} elementos codificados, "
+        "{na} tienen mayoría n/a (no se refieren al país) y {tied} no tienen mayoría (empate): ambos quedan fuera "
+        "de las cifras del modelo."),
+    "validation.alpha_caption": (
+        "α needs 2 or more items coded by 2 or more coders, with some variation; an empty cell means that is not "
+        "there yet.",
+        "α requiere 2 o más elementos codificados por 2 o más codificadores, con alguna variación; una celda vacía "
+        "significa que aún no se cumple."),
+    "validation.coders_table": ("Codings per coder", "Codificaciones por codificador"),
+    "validation.alpha_table": ("Agreement between coders", "Concordancia entre codificadores"),
+    "validation.agreement_table": ("Model `{model}` against the coders", "Modelo `{model}` frente a los codificadores"),
+    "validation.confusion_title": ("Coders' majority × model", "Mayoría de codificadores × modelo"),
+    "validation.tone_confusion_title": ("Tone: coders' majority × model", "Tono: mayoría de codificadores × modelo"),
+    "validation.group.all": ("All", "Todos"),
+    "validation.group.en": ("English articles", "Artículos en inglés"),
+    "validation.group.es": ("Spanish articles", "Artículos en español"),
+    "validation.group.train": ("Used in training", "Usados en el entrenamiento"),
+    "validation.group.holdout": ("Held out of training", "Reservados fuera del entrenamiento"),
+    "validation.tone_alpha": ("Tone α", "α del tono"),
+    "validation.frames_micro_f1": ("Frames micro-F1", "Micro-F1 de encuadres"),
+    "validation.frames_f1_help": (
+        "The model's leading frames against the frames a majority of coders chose, pooled over every frame. 95% "
+        "bootstrap interval {interval}; n = {n} articles.",
+        "Los encuadres principales del modelo frente a los que eligió una mayoría de codificadores, agregando "
+        "todos los encuadres. Intervalo bootstrap del 95 %: {interval}; n = {n} artículos."),
+    "validation.tone_macro_f1": ("Tone macro-F1", "Macro-F1 del tono"),
+    "validation.stance_spearman": ("Stance vs tone, ρ", "Postura frente a tono, ρ"),
+    "validation.stance_spearman_help": ("Spearman correlation of article stance with the coders' tone; n = {n}, "
+                                        "p = {p}.",
+                                        "Correlación de Spearman entre la postura del artículo y el tono de los "
+                                        "codificadores; n = {n}, p = {p}."),
+    "validation.article_caption": (
+        "Model `{model}`: leading frames against the frames a majority of coders chose (frames macro-F1 {macro}; "
+        "{tied} articles where no frame had a majority are left out); tone from stance (below −1/3 negative, "
+        "above +1/3 positive, else neutral) against the coders' majority tone.",
+        "Modelo `{model}`: encuadres principales frente a los que eligió una mayoría de codificadores (macro-F1 de "
+        "encuadres {macro}; se excluyen {tied} artículos donde ningún encuadre tuvo mayoría); tono según la postura "
+        "(menor que −1/3 negativo, mayor que +1/3 positivo, si no neutral) frente al tono mayoritario de los "
+        "codificadores."),
+    "validation.article_groups": ("Model `{model}` against the coders, by group",
+                                  "Modelo `{model}` frente a los codificadores, por grupo"),
+    "validation.frame_table": ("Per frame: the model's F1 and the coders' α",
+                               "Por encuadre: F1 del modelo y α de los codificadores"),
+    "validation.compare": ("Model `{new}` (sidebar) against `{old}` (the sample's) on the same codings",
+                           "Modelo `{new}` (barra lateral) frente a `{old}` (el de la muestra) con las mismas "
+                           "codificaciones"),
+    "validation.compare_caption": (
+        "Items a model version was trained on are reported apart (used in training): agreement on them is no test.",
+        "Los elementos con los que se entrenó una versión del modelo se muestran aparte (usados en el "
+        "entrenamiento): la concordancia sobre ellos no es una prueba."),
+    "validation.training_items": (
+        "Model `{model}` was trained on {n} items of this sample ({held} more were held out): their agreement is "
+        "reported apart, not as a test.",
+        "El modelo `{model}` se entrenó con {n} elementos de esta muestra ({held} más quedaron reservados): su "
+        "concordancia se muestra aparte, no como prueba."),
+    "chart.model_label": ("Model", "Modelo"),
+    "chart.coders_label": ("Coders' majority", "Mayoría de codificadores"),
+    "chart.items": ("Items", "Elementos"),
     # public opinion
     "no_survey": (
         "No survey reference points in `{path}`{missing}. Add rows with measure, population, view_of, percent, year "
@@ -623,6 +856,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.unit": ("unit", "unidad"),
     "col.measured": ("measured", "medido"),
     "col.command": ("command", "comando"),
+    "col.group": ("group", "grupo"),
+    "col.alpha": ("α", "α"),
+    "col.alpha_low": ("α, 95% CI low", "α, IC 95 %: límite inferior"),
+    "col.alpha_high": ("α, 95% CI high", "α, IC 95 %: límite superior"),
+    "col.units": ("items", "elementos"),
+    "col.codings": ("codings", "codificaciones"),
+    "col.coder": ("coder", "codificador"),
+    "col.kind": ("items", "elementos"),
+    "col.macro_f1": ("macro-F1", "macro-F1"),
+    "col.macro_f1_low": ("macro-F1, 95% CI low", "macro-F1, IC 95 %: límite inferior"),
+    "col.macro_f1_high": ("macro-F1, 95% CI high", "macro-F1, IC 95 %: límite superior"),
+    "col.accuracy": ("accuracy", "exactitud"),
+    "col.accuracy_low": ("accuracy, 95% CI low", "exactitud, IC 95 %: límite inferior"),
+    "col.accuracy_high": ("accuracy, 95% CI high", "exactitud, IC 95 %: límite superior"),
+    "col.precision": ("precision", "precisión"),
+    "col.recall": ("recall", "exhaustividad"),
+    "col.f1": ("F1", "F1"),
+    "col.support": ("support", "casos"),
+    "col.setting": ("setting", "parámetro"),
+    "col.frames_micro_f1": ("frames micro-F1", "micro-F1 de encuadres"),
+    "col.frames_macro_f1": ("frames macro-F1", "macro-F1 de encuadres"),
+    "col.rho": ("stance vs tone ρ", "ρ postura-tono"),
     "col.outlet_articles": ("outlet's articles", "artículos del medio"),
 }
 

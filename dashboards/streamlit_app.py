@@ -33,6 +33,9 @@ TOPIC_KEY = "topic"
 FRAME_KEY = "frame"
 ALL = "all"  # the "no filter" option of the topic and frame selectors
 URL_KEYS = (LANG_KEY, MODEL_VERSION_KEY, DATES_KEY, OUTLETS_KEY, LANGUAGES_KEY, TOPIC_KEY, FRAME_KEY)
+# A page's own URL parameters, which belong to the view too: the explorer's search text and open article, the
+# validation page's sample and coder.
+PAGE_URL_KEYS = {"explorer": ("q", "article"), "validation": ("sample", "coder")}
 
 # (file, url path, string key, icon); the first is the default page.
 PAGES = (
@@ -42,6 +45,7 @@ PAGES = (
     ("app_pages/outlets.py", "outlets", "page.outlets", ":material/newspaper:"),
     ("app_pages/diplomacy.py", "diplomacy", "page.diplomacy", ":material/handshake:"),
     ("app_pages/explorer.py", "explorer", "page.explorer", ":material/search:"),
+    ("app_pages/validation.py", "validation", "page.validation", ":material/fact_check:"),
     ("app_pages/opinion.py", "opinion", "page.opinion", ":material/groups:"),
     ("app_pages/health.py", "health", "page.health", ":material/monitor_heart:"),
     ("app_pages/export.py", "export", "page.export", ":material/download:"),
@@ -216,9 +220,9 @@ def main() -> None:
     query = view_query(filters, lang, model_versions, options.first_day, options.last_day)
     with st.sidebar:
         st.markdown(f"**{t('share_link', lang)}**")
-        # The explorer's own parameters (search text, open article) belong to the view too.
-        extra = [(k, str(st.session_state[k])) for k in ("q", "article")
-                 if page.url_path == "explorer" and st.session_state.get(k)]
+        # The page's widgets are drawn after this: on a session's first run their values are still in the URL.
+        extra = [(k, str(v)) for k in PAGE_URL_KEYS.get(page.url_path, ())
+                 if (v := st.session_state.get(k, st.query_params.get(k)))]
         full = "&".join(x for x in (query, urlencode(extra)) if x)
         st.code(f"/{page.url_path}{'?' + full if full else ''}", language=None, wrap_lines=True)
         st.caption(t("share_link_help", lang))

@@ -61,24 +61,20 @@ def browser_tools() -> str:
     return node
 
 
-@pytest.mark.slow
-def test_dashboard_in_a_real_browser(tmp_path, browser_tools):
-    data_dir = tmp_path / "data"
-    build_warehouse(data_dir)
+def run_in_browser(node: str, data_dir: Path, script: str, url_path: str, screenshot: Path, *args: str,
+                   timeout_s: float = 180) -> dict:
+    """Serve the dashboard on `data_dir`, run tests/browser/SCRIPT on URL PATH [ARGS] SCREENSHOT in chromium
+    and return the JSON line it prints last; the screenshot is also copied to $ESPEJO_SCREENSHOT_DIR when set."""
     port = _free_port()
-    env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true", "--server.address",
          "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, DATA_DIR_ENV: str(data_dir)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         _wait_healthy(port, server)
-        screenshot = tmp_path / "espejo-two-mirrors.png"
-        result = subprocess.run(
-            [browser_tools, str(BROWSER_DIR / "shot.js"), f"http://127.0.0.1:{port}/", str(screenshot)],
-            cwd=BROWSER_DIR, capture_output=True, text=True, timeout=120,
-        )
+        result = subprocess.run([node, str(BROWSER_DIR / script), f"http://127.0.0.1:{port}{url_path}", *args,
+                                 str(screenshot)], cwd=BROWSER_DIR, capture_output=True, text=True, timeout=timeout_s)
         assert result.returncode == 0, result.stderr[-2000:]
         seen = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
@@ -93,6 +89,15 @@ def test_dashboard_in_a_real_browser(tmp_path, browser_tools):
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(screenshot, target / screenshot.name)
         print(f"copied to: {target / screenshot.name}")
+    return seen
+
+
+@pytest.mark.slow
+def test_dashboard_in_a_real_browser(tmp_path, browser_tools):
+    data_dir = tmp_path / "data"
+    build_warehouse(data_dir)
+    screenshot = tmp_path / "espejo-two-mirrors.png"
+    seen = run_in_browser(browser_tools, data_dir, "shot.js", "/", screenshot)
     assert seen["title"] == "Two mirrors" and seen["exceptions"] == 0
     assert seen["charts"] >= 6 and seen["metrics"] >= 8
     assert seen["firstMetric"] == "3"  # U.S. media on Mexico: three scored articles in the fixture

@@ -18,7 +18,7 @@ from espejo.settings import DATA_DIR_ENV
 from test_dashboard import APP, APP_TIMEOUT_S, build_warehouse
 from test_dashboard_pages import open_page
 
-PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "opinion", "health", "export"]
+PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion", "health", "export"]
 # Extra views that draw what the default ones do not: an open article, search results, empty results.
 VIEWS = [(page, {}) for page in PAGES] + [
     ("explorer", {"q": "Mexic", "article": "us1"}),

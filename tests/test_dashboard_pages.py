@@ -21,11 +21,11 @@ from espejo.warehouse.db import connect, publish_snapshot
 
 from test_dashboard import APP, APP_TIMEOUT_S, ARTICLES, MODEL, OLD_MODEL, build_warehouse, counted
 
-PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "opinion", "health", "export"]
+PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion", "health", "export"]
 TITLES = {
     "mirrors": "Two mirrors", "trends": "Trends and narrative shifts", "frames": "Frames", "outlets": "Outlets",
     "diplomacy": "Public-diplomacy tracker", "explorer": "Article explorer", "opinion": "Public-opinion reference",
-    "health": "Runs and data health", "export": "Export",
+    "health": "Runs and data health", "export": "Export", "validation": "Validation",
 }
 FIRST_DAY, LAST_DAY = "2026-07-10", "2026-08-21"  # mx2 is undated: its fetch date (2026-08-05) counts
 
@@ -78,7 +78,8 @@ def test_every_page_draws_from_the_fixture(warehouse_dir, monkeypatch, page):
         assert at.dataframe, f"{page} shows its rows"
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("opinion", "health", "explorer")])
+# (the Validation page reads its own samples, not the filtered articles)
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("opinion", "health", "explorer", "validation")])
 def test_filters_that_match_nothing_explain_instead_of_failing(warehouse_dir, monkeypatch, page):
     # A period with no articles at all (the previous period of equal length is empty too).
     at = open_page(warehouse_dir, monkeypatch, page, {"dates": ["2020-01-01", "2020-01-31"]})
