@@ -215,7 +215,7 @@ def history(tmp_path_factory, models_dir, prefect_db):
         "stories": len(harbor) + len(heraldo) + len(capital[:3]) + 1,
         "not_stored": {unknown_host_url, *off_topic.values()},
     }
-    return {"data_dir": data_dir, "registry": registry, "files": files, "crawl": crawl, "crawled": crawled,
+    return {"data_dir": data_dir, "registry": registry, "ports": ports, "files": files, "crawl": crawl, "crawled": crawled,
             "first": first, "expected": expected, "wire": wire,
             "published": {a["url"]: a["published"] for a in site.manifest["articles"]}}
 
@@ -389,3 +389,60 @@ def test_codings_retrain_the_models_and_rescore_under_the_new_version(history, t
     assert sorted(set(mention_roles.values())) == ["holdout", "train"]
     # The sample's own version was trained on none of them.
     assert codings.training_roles(data_dir, "loop", base) == {}
+
+
+@pytest.mark.slow
+def test_coding_goes_on_while_a_nightly_run_holds_the_warehouse(history, prefect_home, tmp_path):
+    """A real nightly run (a second crawl of one outlet, as `espejo run`) holds espejo.duckdb from start to end;
+    coders write to codings.duckdb meanwhile, each coding at once, and neither waits for the other."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from espejo.warehouse import codings
+
+    data_dir = history["data_dir"]
+    result = CliRunner().invoke(main, ["codings", "sample", "--name", "during-run", "--mentions", "30", "--articles",
+                                       "5", "--model-version", history["first"].model_version,
+                                       "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+
+    def run_holds_the_lock() -> bool:
+        with (data_dir / "run.lock").open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home(tmp_path / "prefect"))}
+    with running_newsweb(data_dir, history["ports"]):
+        run = subprocess.Popen([sys.executable, "-m", "espejo.cli", "run", "--sources", str(history["registry"]),
+                                "--source", CRAWLED, "--data-dir", str(data_dir)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not run_holds_the_lock() and run.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            coded, during, slowest = [], 0, 0.0
+            while (item := codings.next_item(data_dir, "during-run", "ana", "mention")) is not None:
+                held = run_holds_the_lock()
+                started = time.monotonic()
+                codings.record_coding(data_dir, "during-run", item["item_id"], "ana", label="neutral")
+                slowest = max(slowest, time.monotonic() - started)
+                coded.append(item["item_id"])
+                during += held
+                time.sleep(0.3)  # a coder's pace, so the run's stages pass underneath
+            output, _ = run.communicate(timeout=300)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    assert run.returncode == 0, output[-3000:]
+    assert during >= 5, f"only {during} codings were made while the run held the warehouse"
+    assert slowest < 2.0  # never waited for the run
+    saved = codings.codings(data_dir, "during-run")
+    assert sorted(saved["item_id"]) == sorted(coded) and len(coded) == 30
+
