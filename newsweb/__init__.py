@@ -29,7 +29,9 @@ Paths, identical at every outlet (``http://127.0.0.1:PORT``):
 - section fronts at ``/section/<key>/`` (English) or ``/seccion/<key>/`` (Spanish), tag pages at
   ``/tag/<theme>/`` or ``/tema/<theme>/``; article URLs follow a different pattern per outlet.
 
-Ground truth for tests lives in ``<site>/manifest.json`` (see `generate._manifest`).
+Ground truth for tests lives in ``<site>/manifest.json`` (see `generate._manifest`): every article with its
+tone, frames and target sentences, and ``events``, the planted events (``events.toml``) that several outlets
+tell in their own words; each article's ``event`` names the one it reports (null for the rest).
 """
 
 from .outlets import DEMO_OUTLETS, FEED_PATH, SITEMAP_PATH, DemoOutlet, default_ports

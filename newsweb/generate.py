@@ -5,9 +5,13 @@ feed, sitemaps, robots.txt, and `_server.json` with per-file headers and redirec
 plus `out_dir/manifest.json`, the ground truth the tests read.
 
 All prose comes from the TOML banks next to this file (bank_en.toml, bank_es_us.toml,
-bank_es_mx.toml, wire.toml, chrome.toml, sites.toml) and the HTML templates in templates/.
-The generator only picks, fills and lays out; it uses nothing but the standard library and a
-fixed seed, so the same inputs give byte-identical output.
+bank_es_mx.toml, wire.toml, events.toml, chrome.toml, sites.toml) and the HTML templates in
+templates/. The generator only picks, fills and lays out; it uses nothing but the standard library
+and a fixed seed, so the same inputs give byte-identical output.
+
+The planted events of events.toml (one event told by several outlets, in both countries and
+languages; the ground truth for story clustering) are drawn last, from generators of their own:
+every other story keeps its text, date, URL, id and page.
 
 Run it alone with `python -m espejo.newsweb.generate --out DIR`.
 """
@@ -265,6 +269,7 @@ class Article:
     article_id: str = ""
     latin1: bool = False
     theme_label: str = ""  # the theme (or off-topic topic) in the outlet's language
+    event: str | None = None  # id of the planted event (events.toml) this story reports, if any
 
     @property
     def target(self) -> str | None:
@@ -447,6 +452,233 @@ def wire_articles(wire: dict) -> list[Article]:
     return copies
 
 
+# ----------------------------------------------------------------------------- planted events
+
+# Ground truth for story clustering (events.toml): one event told by several outlets, in their own
+# words and languages. Sides: who tells it, by outlet country and language.
+EVENT_SIDES = {"us_en": ("US", "en"), "us_es": ("US", "es"), "mx_es": ("MX", "es")}
+# The text bank of each side (bank_for's choice for its outlets).
+EVENT_SIDE_BANKS = {"us_en": "en", "us_es": "es_mx", "mx_es": "es_us"}
+EVENT_SLOT = re.compile(r"\{([a-z_]+)\}")  # event facts; the banks' slots are upper case
+EVENT_SPAN_DAYS = 2  # an event's stories appear on its day or up to two days later
+CROSS_BORDER_ARTICLES = (3, 6)  # how many outlets tell an event both countries cover
+ONE_SIDE_ARTICLES = (2, 4)  # and one that only one country covers
+SIDE_MAX = {"us_en": 3, "us_es": 1, "mx_es": 3}  # outlets of one side on one event
+LOOK_ALIKE_MIN_DAYS = 7  # a look-alike happens in another week than the event it resembles
+
+
+def side_of(outlet: DemoOutlet) -> str:
+    return f"{outlet.country.lower()}_{outlet.language}"
+
+
+@dataclass
+class Event:
+    id: str
+    kind: str
+    theme: str
+    day: date
+    place: dict[str, str]  # language -> the place's name in it
+    place_country: str
+    sides: tuple[str, ...]
+    tones: dict[str, int]  # side -> tone of its stories toward the other country
+    facts: dict[str, dict[str, str]]  # slot -> language -> text
+    look_alike_of: str | None
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def cross_border(self) -> bool:
+        return len({EVENT_SIDES[s][0] for s in self.sides}) == 2
+
+
+def _tagged(items: list) -> list[tuple[str, int]]:
+    """Event sentences are plain strings (neutral) or {text, tone} tables."""
+    return [(item, 0) if isinstance(item, str) else (item["text"], item.get("tone", 0)) for item in items]
+
+
+def _by_language(value) -> dict[str, str]:
+    return {"en": value, "es": value} if isinstance(value, str) else {"en": value["en"], "es": value["es"]}
+
+
+def event_text(template: str, event: Event, language: str, chrome: dict) -> str:
+    """Fill an event's own slots ({place}, {weekday}, {date} and its facts); bank slots stay for the Filler."""
+    def value(match: re.Match) -> str:
+        slot = match.group(1)
+        if slot == "place":
+            return event.place[language]
+        if slot == "weekday":
+            return chrome["weekdays"][event.day.weekday()]
+        if slot == "date":
+            month = chrome["months"][event.day.month - 1]
+            return f"{month} {event.day.day}" if language == "en" else f"{event.day.day} de {month}"
+        if slot not in event.facts:
+            raise KeyError(f"events.toml: event {event.id} has no fact {{{slot}}}")
+        return event.facts[slot][language]
+    return EVENT_SLOT.sub(value, template)
+
+
+def load_events(banks: dict[str, Bank], chrome: dict) -> tuple[dict, list[Event]]:
+    """events.toml's kinds (texts per side) and events, checked: every story they give must be a
+    relevant one like the others (its lead names the other country, its theme is in the side's bank)."""
+    data = _load_toml("events.toml")
+    kinds = {}
+    for name, raw in data["kinds"].items():
+        kind = {"theme": raw["theme"]}
+        for side in EVENT_SIDES:
+            if side in raw:
+                kind[side] = {"headlines": list(raw[side]["headlines"]), "leads": _tagged(raw[side]["leads"]),
+                              "details": _tagged(raw[side]["details"])}
+        kinds[name] = kind
+    events: list[Event] = []
+    for raw in data["events"]:
+        kind = kinds[raw["kind"]]
+        place = _by_language(raw["place"])
+        event = Event(raw["id"], raw["kind"], kind["theme"], raw["day"], place, raw["place_country"],
+                      tuple(raw["sides"]), dict(raw["tones"]),
+                      {k: _by_language(v) for k, v in raw.get("facts", {}).items()}, raw.get("look_alike_of"))
+        _check_event(event, kind, banks, chrome, {e.id: e for e in events})
+        events.append(event)
+    return kinds, events
+
+
+def _check_event(event: Event, kind: dict, banks: dict[str, Bank], chrome: dict, earlier: dict[str, Event]) -> None:
+    where = f"events.toml: event {event.id}"
+    if event.id in earlier:
+        raise ValueError(f"{where}: id used twice")
+    if not isinstance(event.day, date):
+        raise ValueError(f"{where}: day must be a TOML date (2026-02-10), not {event.day!r}")
+    window = WORLD_CUP_WINDOW if event.theme == "world_cup" else (START, END)
+    if not window[0] <= event.day <= window[1] - timedelta(days=EVENT_SPAN_DAYS):
+        raise ValueError(f"{where}: day {event.day} outside {window[0]}..{window[1]} (less {EVENT_SPAN_DAYS} days)")
+    if not event.sides or set(event.sides) - set(EVENT_SIDES) or set(event.tones) != set(event.sides):
+        raise ValueError(f"{where}: sides {event.sides} and tones {sorted(event.tones)} must match, "
+                         f"among {list(EVENT_SIDES)}")
+    fewest = CROSS_BORDER_ARTICLES[0] if event.cross_border else ONE_SIDE_ARTICLES[0]
+    if sum(SIDE_MAX[s] for s in event.sides) < fewest:
+        raise ValueError(f"{where}: sides {event.sides} have too few outlets for {fewest} stories")
+    if event.look_alike_of is not None:
+        other = earlier.get(event.look_alike_of)
+        if other is None or (other.kind, other.place) != (event.kind, event.place):
+            raise ValueError(f"{where}: look_alike_of must name an earlier event of the same kind and place")
+        if abs((other.day - event.day).days) < LOOK_ALIKE_MIN_DAYS:
+            raise ValueError(f"{where}: a look-alike happens at least {LOOK_ALIKE_MIN_DAYS} days from its twin")
+    for side in event.sides:
+        bank = banks[EVENT_SIDE_BANKS[side]]
+        language = EVENT_SIDES[side][1]
+        if side not in kind or event.theme not in bank.themes() or event.tones[side] not in (-1, 0, 1):
+            raise ValueError(f"{where}: kind {event.kind} has no {side} texts, or {bank.name} lacks theme "
+                             f"{event.theme}, or a bad tone")
+        texts = kind[side]
+        tone = event.tones[side]
+        leads = [t for t, lead_tone in texts["leads"] if lead_tone in (0, tone)]
+        details = [t for t, detail_tone in texts["details"] if detail_tone in (0, tone)]
+        if len(texts["headlines"]) < SIDE_MAX[side] or len(leads) < SIDE_MAX[side] or len(details) < 2:
+            raise ValueError(f"{where}: {side} needs {SIDE_MAX[side]} headlines and leads, and 2 details, "
+                             f"of tone 0 or {tone}")
+        for template in leads:
+            if not bank.names_target(event_text(template, event, language, chrome[language])):
+                raise ValueError(f"{where}: {side} lead does not name the other country: {template!r}")
+        for template, detail_tone in texts["details"]:
+            text = event_text(template, event, language, chrome[language])
+            if detail_tone and not bank.names_target(text):
+                raise ValueError(f"{where}: {side} detail with a tone does not name the other country: {template!r}")
+        for template in texts["headlines"]:
+            event_text(template, event, language, chrome[language])
+
+
+def plan_events(events: list[Event], rng: Random) -> list[Article]:
+    """Which outlets tell each event, on which day (the event's or up to two days later) and with what tone."""
+    pools = {side: [o for o in DEMO_OUTLETS if side_of(o) == side] for side in EVENT_SIDES}
+    planned: list[Article] = []
+    for event in events:
+        low, high = CROSS_BORDER_ARTICLES if event.cross_border else ONE_SIDE_ARTICLES
+        caps = {side: min(SIDE_MAX[side], len(pools[side])) for side in event.sides}
+        total = rng.randint(max(low, len(event.sides)), min(high, sum(caps.values())))
+        counts = dict.fromkeys(event.sides, 1)
+        while sum(counts.values()) < total:
+            side = rng.choice([s for s in event.sides if counts[s] < caps[s]])
+            counts[side] += 1
+        offsets = [0] + [rng.choice((0, 1, 1, 2)) for _ in range(total - 1)]  # someone reports it that day
+        for side in event.sides:
+            for outlet in rng.sample(pools[side], counts[side]):
+                day = event.day + timedelta(days=offsets.pop())
+                article = Article(outlet, day, rng.randint(7, 22), rng.choice((0, 10, 15, 25, 30, 40, 45, 55)),
+                                  event.theme, None, event.tones[side], event=event.id)
+                planned.append(article)
+                event.articles.append(article)
+    return planned
+
+
+def compose_event_article(article: Article, event: Event, kind: dict, bank: Bank, site: dict, chrome: dict,
+                          rng: Random, used: dict[str, set[str]]) -> None:
+    """Write one outlet's story of an event: its own headline and lead (none other at the event's outlets of
+    that language has them), some of the event's details, then the outlet's usual material on the theme."""
+    side, language = side_of(article.outlet), article.outlet.language
+    texts = kind[side]
+    filler = Filler(rng, bank, site, chrome, article.published)
+    # Bank sentences that name a city of the event's country name the event's own city.
+    for slot in {"MX": ("MX_CITY", "MX_CIUDAD"), "US": ("EU_CIUDAD",)}[event.place_country]:
+        if slot in filler.pools:
+            filler.sticky[slot] = event.place[language]
+    article.author = rng.choice(site["reporters"])
+
+    def own(template: str) -> str:
+        return event_text(template, event, language, chrome)
+
+    article.title = filler.fill(own(_pick_headline(texts["headlines"], rng, used["headlines"])))
+    leads = [(t, tone) for t, tone in texts["leads"] if tone in (0, article.tone) and t not in used["leads"]]
+    lead, lead_tone = rng.choice(leads)
+    used["leads"].add(lead)
+    details = [(t, tone) for t, tone in texts["details"] if tone in (0, article.tone)]
+    details = rng.sample(details, min(len(details), rng.randint(2, 3)))
+
+    theme_table = bank.data["themes"][event.theme]
+    group = bank.group(event.theme, article.tone)
+    toned = rng.sample(group["sentences"], min(len(group["sentences"]), rng.randint(2, 4)))
+    toned += rng.sample(bank.data["general"][TONE_NAMES[article.tone]]["sentences"], rng.randint(0, 1))
+    background = rng.sample(theme_table["context"], min(len(theme_table["context"]), rng.randint(0, 2)))
+    background += rng.sample(bank.data["color"]["sentences"], rng.randint(0, 1))
+    # (template, tone, where from): the event's facts right after the lead, the rest mixed.
+    rest = ([(own(t), tone, "event") for t, tone in details[1:]] + [(t, article.tone, "bank") for t in toned]
+            + [(t, None, "background") for t in background])
+    rng.shuffle(rest)
+    body = [(own(details[0][0]), details[0][1], "event")] + rest
+    if rng.random() < 0.5:
+        body.append((rng.choice(bank.data["closers"]["sentences"]), None, "background"))
+
+    lead_text = filler.fill(own(lead))
+    sentences = [lead_text]
+    article.target_sentences = [{"text": lead_text, "tone": lead_tone}]  # every lead names the other country
+    for template, tone, origin in body:
+        text = filler.fill(template)
+        sentences.append(text)
+        if origin == "bank":
+            article.target_sentences.append({"text": text, "tone": tone})
+        elif origin == "event" and bank.names_target(template):
+            article.target_sentences.append({"text": text, "tone": tone})
+        elif origin == "background" and bank.names_target(template, literally=False):
+            article.target_sentences.append({"text": text, "tone": 0})
+    article.paragraphs = _paragraphs(sentences, rng)
+    article.frames = list(dict.fromkeys(list(group["frames"]) + list(theme_table["frames"])))[:5]
+
+
+def event_record(event: Event) -> dict:
+    """An event as the manifest lists it (its stories carry its id in their "event" field)."""
+    sides = []
+    for side in event.sides:
+        country, language = EVENT_SIDES[side]
+        mine = [a for a in event.articles if side_of(a.outlet) == side]
+        sides.append({"side": side, "country": country, "language": language, "tone": event.tones[side],
+                      "outlets": sorted(a.outlet.key for a in mine)})
+    return {
+        "id": event.id, "kind": event.kind, "theme": event.theme, "place": event.place["en"],
+        "place_country": event.place_country, "day": event.day.isoformat(),
+        "days": sorted({a.published.isoformat() for a in event.articles}),
+        "countries": sorted({s["country"] for s in sides}), "languages": sorted({s["language"] for s in sides}),
+        "cross_border": event.cross_border, "sides": sides, "look_alike_of": event.look_alike_of,
+        "articles": sorted(a.article_id for a in event.articles),
+    }
+
+
 # ----------------------------------------------------------------------------- dates
 
 def display_date(article: Article, style: str, chrome: dict) -> str:
@@ -506,10 +738,13 @@ def file_for(path: str) -> str:
     return rel + "/index.html"
 
 
-def assign_paths(site: OutletSite, rng: Random) -> None:
-    used: set[str] = set()
-    numbers: set[int] = set()
-    for article in site.articles:
+def assign_paths(site: OutletSite, rng: Random, articles: list[Article] | None = None,
+                 used: set[str] | None = None, numbers: set[int] | None = None) -> tuple[set[str], set[int]]:
+    """Section and URL path of each article (all of the site's by default); returns the paths and
+    numbers taken, so articles added later get paths of their own."""
+    used = set() if used is None else used
+    numbers = set() if numbers is None else numbers
+    for article in site.articles if articles is None else articles:
         if article.theme is None:
             article.section = site.site["section_for_offtopic"][article.topic]
         else:
@@ -531,6 +766,7 @@ def assign_paths(site: OutletSite, rng: Random) -> None:
             slug, n = f"{base_slug}-{n}", n + 1
         used.add(path)
         article.path = path
+    return used, numbers
 
 
 def _nav(site: OutletSite) -> str:
@@ -778,9 +1014,11 @@ def write_outlet(site: OutletSite, out_dir: Path, rng: Random, theme_labels: dic
         article.theme_label = theme_labels.get(article.theme or article.topic, article.theme or article.topic)
 
     # The Latin-1 page: the newest story of that outlet whose text fits in ISO-8859-1.
+    # Regular stories only: their pages (related links, comments) are as they were before events existed.
+    regular = [a for a in articles if a.event is None]
     latin1_done = site.outlet.key != LATIN1_OUTLET
-    for article in articles:
-        related = _related(article, articles, rng)
+    for article in regular:
+        related = _related(article, regular, rng)
         rel = file_for(article.path)
         if not latin1_done and article.theme is not None:
             page = render_article(site, article, related, rng, article_template, charset="iso-8859-1")
@@ -796,6 +1034,12 @@ def write_outlet(site: OutletSite, out_dir: Path, rng: Random, theme_labels: dic
                 special["latin1_url"] = site.url(article.path)
                 continue
         _write(root, rel, render_article(site, article, related, rng, article_template))
+    # The planted events' stories draw their page furniture from a generator of their own.
+    event_rng = Random(f"{SEED}:{site.outlet.key}:event-pages")
+    for article in articles:
+        if article.event is not None:
+            related = _related(article, articles, event_rng)
+            _write(root, file_for(article.path), render_article(site, article, related, event_rng, article_template))
 
     # Section fronts, tag pages and the homepage: crawlable pages that are not articles.
     listing_paths = ["/"]
@@ -849,6 +1093,8 @@ def write_outlet(site: OutletSite, out_dir: Path, rng: Random, theme_labels: dic
 def _write_feed(site: OutletSite, root: Path, articles: list[Article], special: dict) -> None:
     tracking = site.site["feed_tracking"]
     items = []
+    # The special cases below are chosen among regular stories, so the events leave them unchanged.
+    regular = [a for a in articles if a.event is None]
     for article in articles[:FEED_SIZE]:
         canonical = site.url(article.path)
         link = f"{canonical}?{tracking}" if tracking else canonical
@@ -857,14 +1103,15 @@ def _write_feed(site: OutletSite, root: Path, articles: list[Article], special: 
             "moment": article.moment, "author": article.author, "summary": article.paragraphs[0],
             "category": article.theme_label,
         })
-        if tracking and "tracking_url" not in special:
+        if tracking and "tracking_url" not in special and article.event is None:
             special["tracking_url"] = link
             special["tracking_canonical"] = canonical
 
     if site.outlet.key == REDIRECT_OUTLET:
         # The story moved: the feed still carries its old address, which answers 301.
-        index = next(i for i in range(4, len(items)) if articles[i].theme is not None)
-        item, article = items[index], articles[index]
+        article = next(regular[i] for i in range(4, len(regular)) if regular[i].theme is not None)
+        index = articles.index(article)
+        item = items[index]
         old_path = f"/news/archive/{article.published.year}/{slugify(article.title, 5)}.html"
         site.redirects[old_path] = article.path
         item["link"] = item["guid"] = site.url(old_path)
@@ -873,9 +1120,10 @@ def _write_feed(site: OutletSite, root: Path, articles: list[Article], special: 
 
     if site.outlet.key == NOT_FOUND_OUTLET:
         # A story that was pulled after the feed was built: its link answers 404.
-        moment = items[2]["moment"] - timedelta(minutes=30)
+        index = articles.index(regular[2])
+        moment = regular[2].moment - timedelta(minutes=30)
         path = f"/world/{moment.year}/{moment.month:02d}/{moment.day:02d}/retracted-report-on-port-inspections"
-        items.insert(2, {
+        items.insert(index, {
             "title": "Report on port inspections (retracted)", "link": site.url(path),
             "guid": site.url(path), "tracked": False, "moment": moment, "author": "Staff",
             "summary": "This story has been removed pending review.", "category": "World",
@@ -927,13 +1175,33 @@ def build_site(out_dir: Path, ports: dict[str, int] | None = None) -> Path:
     for copy in wire_articles(wire):
         next(s for s in sites if s.outlet.key == copy.outlet.key).articles.append(copy)
 
+    # The planted events come after everything else and draw from generators of their own, so every
+    # other story keeps its text, date, path and id.
+    kinds, events = load_events(banks, chrome_data)
+    event_rng = Random(f"{SEED}:events")
+    event_articles = plan_events(events, event_rng)
+    by_key = {site.outlet.key: site for site in sites}
+    used: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for event in events:
+        for article in event.articles:
+            site = by_key[article.outlet.key]
+            compose_event_article(article, event, kinds[event.kind], bank_for(article.outlet, banks), site.site,
+                                  site.chrome, event_rng, used.setdefault((event.id, side_of(article.outlet)),
+                                                                          {"headlines": set(), "leads": set()}))
+
     special: dict = {}
     for site in sites:
         site.articles.sort(key=lambda a: a.moment)
         rng = Random(f"{SEED}:{site.outlet.key}:layout")
-        assign_paths(site, rng)
+        taken = assign_paths(site, rng)
         for number, article in enumerate(site.articles, start=1):
             article.article_id = f"{site.outlet.key}-{number:03d}"
+        # Event stories are numbered after the regular ones (ids stay as they were), in time order.
+        mine = sorted((a for a in event_articles if a.outlet.key == site.outlet.key), key=lambda a: a.moment)
+        assign_paths(site, Random(f"{SEED}:{site.outlet.key}:event-layout"), mine, *taken)
+        for number, article in enumerate(mine, start=len(site.articles) + 1):
+            article.article_id = f"{site.outlet.key}-{number:03d}"
+        site.articles += mine
         bank = bank_for(site.outlet, banks)
         labels = {t: bank.data["themes"][t]["label"] for t in bank.themes()}
         labels.update({k: v["label"] for k, v in bank.data["offtopic"].items()})
@@ -942,13 +1210,13 @@ def build_site(out_dir: Path, ports: dict[str, int] | None = None) -> Path:
             shutil.rmtree(root)
         write_outlet(site, out_dir, rng, labels, special)
 
-    manifest = _manifest(sites, ports, special)
+    manifest = _manifest(sites, ports, special, events)
     manifest_path = out_dir / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     return manifest_path
 
 
-def _manifest(sites: list[OutletSite], ports: dict[str, int], special: dict) -> dict:
+def _manifest(sites: list[OutletSite], ports: dict[str, int], special: dict, events: list[Event]) -> dict:
     articles: list[dict] = []
     wire_keys = [s.outlet.key for s in sites if any(a.wire for a in s.articles)]
     for site in sites:
@@ -977,6 +1245,7 @@ def _manifest(sites: list[OutletSite], ports: dict[str, int], special: dict) -> 
                 "wire": a.wire,
                 "also_at": [k for k in wire_keys if k != site.outlet.key] if a.wire else [],
                 "latin1": a.latin1,
+                "event": a.event,
             })
 
     def shift_mean(after: bool) -> tuple[float, int]:
@@ -1004,6 +1273,7 @@ def _manifest(sites: list[OutletSite], ports: dict[str, int], special: dict) -> 
         },
         "wire": {"agency": "Continental Press", "outlets": list(WIRE_OUTLETS)},
         "special": special,
+        "events": [event_record(e) for e in events],
         "articles": articles,
     }
 

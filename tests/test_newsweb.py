@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,91 @@ def test_wire_story_republished_by_three_us_outlets(manifest):
     assert len({a["url"] for a in wire}) == len(wire)
     for a in wire:
         assert set(a["also_at"]) == {w["outlet"] for w in wire} - {a["outlet"]}
+
+
+def _event_stories(manifest) -> dict[str, list[dict]]:
+    stories: dict[str, list[dict]] = {}
+    for a in manifest["articles"]:
+        if a["event"] is not None:
+            stories.setdefault(a["event"], []).append(a)
+    return stories
+
+
+def test_planted_events_are_told_by_several_outlets_in_both_languages(manifest):
+    events, stories = manifest["events"], _event_stories(manifest)
+    assert set(stories) == {e["id"] for e in events}
+    cross = [e for e in events if e["cross_border"]]
+    assert len(cross) >= 12 and len([e for e in events if not e["cross_border"]]) >= 5
+    # The U.S. outlet that writes in Spanish tells several of the cross-border events.
+    assert len([e for e in cross if any(s["side"] == "us_es" for s in e["sides"])]) >= 6
+    assert {"US", "MX"} == {e["countries"][0] for e in events if not e["cross_border"]}
+    for e in events:
+        told = stories[e["id"]]
+        assert sorted(a["id"] for a in told) == e["articles"]
+        assert (3 if e["cross_border"] else 2) <= len(told) <= 6, e["id"]
+        assert len({a["outlet"] for a in told}) == len(told)  # one story per outlet
+        assert {a["source_country"] for a in told} == set(e["countries"])
+        sides = {(s["country"], s["language"]) for s in e["sides"]}
+        assert {(a["source_country"], a["language"]) for a in told} == sides
+        assert e["cross_border"] == (set(e["countries"]) == {"US", "MX"})
+        for a in told:  # within three days of the event, inside the web's date range
+            assert e["day"] <= a["published"] <= (date.fromisoformat(e["day"]) + timedelta(days=2)).isoformat()
+            assert "2025-11-01" <= a["published"] <= "2026-10-31"
+            # A relevant story like the others, so the pipeline scores it.
+            assert a["target"] and a["theme"] == e["theme"] and a["tone"] in (-1, 0, 1) and a["frames"]
+            assert len(a["target_sentences"]) >= 3 and not a["wire"]
+        # Each outlet's own headline and lead.
+        assert len({a["title"] for a in told}) == len({a["first_sentence"] for a in told}) == len(told)
+
+
+def test_look_alike_events_share_kind_and_place_but_not_week_or_people(manifest):
+    events = {e["id"]: e for e in manifest["events"]}
+    stories = _event_stories(manifest)
+    pairs = [(e, events[e["look_alike_of"]]) for e in events.values() if e["look_alike_of"]]
+    assert len(pairs) >= 4
+    for e, twin in pairs:
+        assert (e["kind"], e["place"]) == (twin["kind"], twin["place"])
+        assert abs((date.fromisoformat(e["day"]) - date.fromisoformat(twin["day"])).days) >= 7
+        leads = {a["first_sentence"] for a in stories[e["id"]]}
+        assert not leads & {a["first_sentence"] for a in stories[twin["id"]]}
+
+
+def test_event_stories_are_not_copies_of_each_other(site, manifest):
+    """Different outlets' stories of one event are different articles: neither the crawl's fingerprint nor the
+    warehouse's near-duplicate rule may merge them as it merges a wire story."""
+    from espejo.newsweb.generate import file_for
+    from espejo.spiders.extraction import extract_article, fingerprint, normalized_words
+    from espejo.warehouse.load import NEAR_DUPLICATE_JACCARD
+
+    bases = {o["key"]: o["base_url"] for o in manifest["outlets"]}
+    texts = {}
+    for a in manifest["articles"]:
+        if a["event"] is not None:
+            page = (site / a["outlet"] / file_for(a["url"].removeprefix(bases[a["outlet"]]))).read_text("utf-8")
+            texts[a["id"]] = extract_article(page, a["url"]).text
+    assert len({fingerprint(t) for t in texts.values()}) == len(texts)
+
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        words = normalized_words(text)
+        return {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+
+    for told in _event_stories(manifest).values():
+        for i, a in enumerate(told):
+            for b in told[i + 1:]:
+                one, two = shingles(texts[a["id"]]), shingles(texts[b["id"]])
+                assert len(one & two) / len(one | two) < NEAR_DUPLICATE_JACCARD / 2, (a["id"], b["id"])
+
+
+def test_event_stories_come_after_the_regular_ones(manifest):
+    """The events were added without renumbering the rest: per outlet, the regular stories keep ids 1..n in
+    time order and the events' stories follow."""
+    for outlet in manifest["outlets"]:
+        mine = [a for a in manifest["articles"] if a["outlet"] == outlet["key"]]
+        numbers = [int(a["id"].rsplit("-", 1)[1]) for a in mine]
+        assert numbers == list(range(1, len(mine) + 1))
+        regular = [a for a in mine if a["event"] is None]
+        assert mine[:len(regular)] == regular
+        assert [a["published_at"] for a in regular] == sorted(a["published_at"] for a in regular)
 
 
 def test_special_urls_and_latin1_flag(manifest):
