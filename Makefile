@@ -36,6 +36,7 @@ redis:
 # of 1M articles / 5M mentions.
 bench: install
 	$(PY) -m espejo.flows.scoring_bench
+	$(PY) -m espejo.flows.stories_bench --articles 1000000 --new 1000
 	$(PY) -m espejo.dashboards.bench --articles 1000000
 
 # Retrain the committed models from ../shared/data (fixed seeds): the target-sentiment adapter into

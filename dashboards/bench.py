@@ -14,6 +14,8 @@ What the pages ask is unchanged since issue 4 except: `topic_series_all_topics` 
 topic materialised at aggregate time (was one regex query per topic; a topic edited since the last
 rebuild still gets its own), and `article_stances` first tries a hash-bounded query and only falls back
 to the full sort when that bound kept too few rows. Each line still times the whole data-module call.
+Since issue 11 the Stories page is timed too (its list and counts, the biggest story opened, the story links
+of an evidence table); the synthetic warehouse holds no stories unless something has filled them.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ def page_queries(data_dir: Path, filters: Filters) -> dict[str, dict[str, callab
     topics = load_topics()
     previous = filters.previous()
     narrow = replace(filters, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30))
+    # The Stories page opens the biggest story; Two mirrors looks up the stories of its evidence rows.
+    biggest = data.story_list(data_dir, filters, limit=1)["story_id"].tolist() or ["story-none"]
+    evidence_ids = data.article_list(data_dir, filters, direction="us->mx")["article_id"].tolist()
     return {
         "sidebar": {
             "model_versions": lambda: data.model_versions(data_dir),
@@ -90,6 +95,11 @@ def page_queries(data_dir: Path, filters: Filters) -> dict[str, dict[str, callab
             "period_series_month": lambda: data.period_series(data_dir, filters, "month"),
             "leading_frames": lambda: data.leading_frames(data_dir, filters),
             "evidence_us": lambda: data.article_list(data_dir, filters, direction="us->mx"),
+        },
+        "stories": {
+            "story_overview": lambda: data.story_overview(data_dir, filters),
+            "story_detail_biggest": lambda: data.story_detail(data_dir, biggest[0], filters.model_version),
+            "article_stories_evidence": lambda: data.article_stories(data_dir, evidence_ids),
         },
         "trends": {
             "period_series_week": lambda: data.period_series(data_dir, filters, "week"),

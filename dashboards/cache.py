@@ -135,6 +135,31 @@ def vocabulary_counts(data_dir: Path, stamp: int, filters: Filters, stopwords: t
     return data.vocabulary_counts(data_dir, filters, list(stopwords), by_period=by_period, direction=direction)
 
 
+@_cached
+def has_stories(data_dir: Path, stamp: int) -> bool:
+    return data.has_stories(data_dir)
+
+
+@_cached
+def stories_stored(data_dir: Path, stamp: int) -> int:
+    return data.stories_stored(data_dir)
+
+
+@_cached
+def story_overview(data_dir: Path, stamp: int, filters: Filters, sides: str) -> data.StoryOverview:
+    return data.story_overview(data_dir, filters, sides)
+
+
+@_cached
+def story_detail(data_dir: Path, stamp: int, story_id: str, model_version: str) -> data.StoryDetail:
+    return data.story_detail(data_dir, story_id, model_version)
+
+
+@_cached
+def article_stories(data_dir: Path, stamp: int, article_ids: tuple[str, ...]) -> dict[str, str] | None:
+    return data.article_stories(data_dir, list(article_ids))
+
+
 def model_quality(model_version: str) -> ModelQuality:
     """The measured quality of `model_version` (not of the snapshot): re-read when the quality file changes."""
     path = quality_file()

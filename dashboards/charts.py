@@ -369,3 +369,47 @@ def opinion_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
                  for c, kind in (("population", "N"), ("view_of", "N"), ("measure", "N"), ("percent", "Q"),
                                  ("year", "O"), ("year_note", "N"), ("wording", "N"), ("source", "N"))],
     ).properties(height=280), lang)
+
+
+def story_timeline(timeline: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
+    """A story's articles per day, one bar segment per country's media (the direction colours)."""
+    days = pd.to_datetime(timeline["day"])
+    # Half a day of padding either side, so a one-day story's bar is not cut in half.
+    domain = [(days.min() - pd.Timedelta(hours=12)).isoformat(), (days.max() + pd.Timedelta(hours=12)).isoformat()]
+    bars = alt.Chart(timeline).mark_bar(size=14).encode(
+        x=alt.X("day:T", title=t("chart.day", lang), scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%d %b", tickCount="day")),
+        y=alt.Y("articles:Q", title=t("articles", lang), axis=alt.Axis(tickMinStep=1)),
+        color=direction_colour(lang=lang),
+        tooltip=[alt.Tooltip("day:T", title=t("chart.day", lang), format="%Y-%m-%d"), _direction_tooltip(lang),
+                 alt.Tooltip("articles:Q", title=t("articles", lang))],
+    )
+    return localised(alt.layer(bars).properties(height=180), lang)
+
+
+def story_outlets(outlets: pd.DataFrame, direction: str, max_articles: int, lang: str = "en") -> alt.LayerChart:
+    """Articles of one side of a story per outlet (every outlet that ran one counts); both sides share the scale."""
+    chart = alt.Chart(outlets).mark_bar(color=DIRECTION_COLOURS[direction]).encode(
+        x=alt.X("articles:Q", title=t("articles", lang), scale=alt.Scale(domain=[0, max(max_articles, 1)]),
+                axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("name:N", title=None, sort=list(outlets["name"])),
+        tooltip=[alt.Tooltip("name:N", title=t("chart.outlet", lang)),
+                 alt.Tooltip("articles:Q", title=t("articles", lang))],
+    )
+    # A fixed band per outlet: a height for the whole chart would squeeze one or two bars under their axis.
+    return localised(alt.layer(chart).properties(height=alt.Step(26)), lang)
+
+
+def story_frames(frames: pd.DataFrame, direction: str, lang: str = "en",
+                 labels: FrameLabels | None = None) -> alt.LayerChart:
+    """The frames one side of a story leads with, as shares of that side's scored articles."""
+    frames = _labelled_frames(frames, lang, labels)
+    chart = alt.Chart(frames).mark_bar(color=DIRECTION_COLOURS[direction]).encode(
+        x=alt.X("share:Q", title=t("chart.share_scored", lang), axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("frame:N", title=None, sort=list(frames["frame"])),
+        tooltip=[alt.Tooltip("frame:N", title=t("frame", lang)),
+                 alt.Tooltip("articles:Q", title=t("articles", lang)),
+                 alt.Tooltip("share:Q", title=t("chart.share", lang), format=".0%")],
+    )
+    return localised(alt.layer(chart).properties(height=alt.Step(26)), lang)

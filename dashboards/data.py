@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -457,3 +457,150 @@ EXPORTS = {"articles": export_articles, "mentions": export_mentions}
 def export_page(data_dir: Path, filters: Filters, name: str, page: int) -> pd.DataFrame:
     """Rows of one page (1-based) of an export, in the file's order."""
     return EXPORTS[name](data_dir, filters, limit=EXPORT_PAGE_ROWS, offset=(int(page) - 1) * EXPORT_PAGE_ROWS)
+
+
+# --- stories (migration 008) ----------------------------------------------------------------------------
+
+STORY_MIN_ARTICLES = 2  # a "story" of one article is just that article: stories are listed and linked from two
+STORY_ROWS = 50  # stories the page lists at most
+STORY_SIDES = ("all", "both", "one")  # every story, those both countries' media covered, those one side only
+
+
+def has_stories(data_dir: Path) -> bool:
+    """Whether the snapshot has the story tables (migration 008); an older one is told the next run builds them."""
+    return int(dashboard_queries.read_plain(data_dir, "has_stories")["n"].iloc[0]) == 3
+
+
+def stories_stored(data_dir: Path) -> int:
+    """Stories of at least STORY_MIN_ARTICLES articles in the snapshot, whatever the filters."""
+    return int(dashboard_queries.read_plain(data_dir, "stories_stored", min_articles=STORY_MIN_ARTICLES)["n"].iloc[0])
+
+
+STORY_COVERAGE = ("both", "us_only", "mx_only")
+
+
+def story_list(data_dir: Path, filters: Filters, sides: str = "all", limit: int = STORY_ROWS) -> pd.DataFrame:
+    """The biggest stories with any article under the filters; `coverage` is both / us_only / mx_only, and
+    n_both / n_us_only / n_mx_only count every story under the filters (before `sides` and `limit`)."""
+    if sides not in STORY_SIDES:
+        raise ValueError(sides)
+    return read_filtered(data_dir, "story_list", filters, sides=sides, min_articles=STORY_MIN_ARTICLES,
+                         limit=int(limit))
+
+
+def story_counts(data_dir: Path, filters: Filters) -> pd.DataFrame:
+    """Stories with any article under the filters, per coverage (both / us_only / mx_only)."""
+    return read_filtered(data_dir, "story_counts", filters, min_articles=STORY_MIN_ARTICLES)
+
+
+@dataclass(frozen=True)
+class StoryOverview:
+    stories: pd.DataFrame  # the listed stories, biggest first (story_list without its count columns)
+    counts: dict[str, int]  # stories under the filters per coverage, whichever `sides` is listed
+
+
+def story_overview(data_dir: Path, filters: Filters, sides: str = "all", limit: int = STORY_ROWS) -> StoryOverview:
+    """The Stories page's list and counts, in one pass over the story memberships where it can be (joining
+    every filtered article to its story is the page's whole cost)."""
+    listed = story_list(data_dir, filters, sides, limit)
+    if not listed.empty:
+        counts = {c: int(listed[f"n_{c}"].iloc[0]) for c in STORY_COVERAGE}
+    elif sides == "all":
+        counts = dict.fromkeys(STORY_COVERAGE, 0)
+    else:  # none with this coverage: the others are counted apart
+        rows = story_counts(data_dir, filters).set_index("coverage")["stories"]
+        counts = {c: int(rows.get(c, 0)) for c in STORY_COVERAGE}
+    return StoryOverview(stories=listed.drop(columns=[f"n_{c}" for c in STORY_COVERAGE]), counts=counts)
+
+
+@dataclass(frozen=True)
+class StorySide:
+    """One country's media in a story: how much they ran, their stance toward the other country, their
+    leading frames and one sentence that stands for them."""
+
+    direction: str
+    articles: int  # the story's articles from this side's outlets (a wire copy counts once)
+    scored: int  # of those, scored by the model version on screen
+    mean_stance: float | None
+    ci_low: float | None
+    ci_high: float | None
+    outlets: pd.DataFrame  # name, source_key, direction, articles: every outlet that ran one counts
+    frames: pd.DataFrame  # frame, articles, share of the side's scored articles
+    representative: pd.Series | None  # the scored article closest to the story's centroid, with its top sentence
+
+
+@dataclass(frozen=True)
+class StoryDetail:
+    header: pd.Series | None
+    members: pd.DataFrame  # every article of the story (story_members), oldest first
+    timeline: pd.DataFrame  # day, direction, articles
+    sides: dict[str, StorySide]
+
+
+def story_detail(data_dir: Path, story_id: str, model_version: str) -> StoryDetail:
+    """A story whole, whatever the filters: its header (None for an unknown id), every article with what
+    `model_version` says of it, its articles per day and country, and each country's side."""
+    with dashboard_queries.reader(data_dir) as r:
+        header = r.plain("story_header", story_id=story_id)
+        if header.empty:
+            return StoryDetail(header=None, members=pd.DataFrame(), timeline=pd.DataFrame(), sides={})
+        head = header.iloc[0]
+        ids = r.plain("story_member_ids", story_id=story_id)["article_id"].tolist()
+        # A day's margin either side: the story's days and the aggregates' are both publication, else fetch date.
+        members = r.plain("story_members", story_id=story_id, model_version=model_version, ids=ids,
+                          first_day=pd.Timestamp(head["first_day"]).date() - timedelta(days=1),
+                          last_day=pd.Timestamp(head["last_day"]).date() + timedelta(days=1))
+    members["day"] = pd.to_datetime(members["day"])
+    timeline = (members.groupby(["day", "direction"]).size().rename("articles").reset_index()
+                if not members.empty else pd.DataFrame(columns=["day", "direction", "articles"]))
+    return StoryDetail(header=head, members=members, timeline=timeline,
+                       sides={d.key: story_side(members, d.key) for d in DIRECTIONS})
+
+
+def _as_list(value) -> list:
+    """A list column's value as a list (DuckDB hands lists to pandas as arrays; a missing one as None)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return list(value)
+
+
+def story_side(members: pd.DataFrame, direction: str) -> StorySide:
+    own = members[members["direction"] == direction]
+    scored = own.dropna(subset=["stance"])
+    n = len(scored)
+    mean = float(scored["stance"].mean()) if n else None
+    sd = float(scored["stance"].std()) if n > 1 else None
+    low, high = _interval(mean, _half_width(sd, n)) if mean is not None else (None, None)
+    ran = [(key, name) for keys, names in zip(own["outlets"], own["outlet_names"], strict=True)
+           for key, name in zip(_as_list(keys), _as_list(names), strict=True)]
+    outlets = (pd.DataFrame(ran, columns=["source_key", "name"]).value_counts().rename("articles").reset_index()
+               .assign(direction=direction).sort_values(["articles", "name"], ascending=[False, True],
+                                                        ignore_index=True)
+               if ran else pd.DataFrame(columns=["source_key", "name", "articles", "direction"]))
+    used = [frame for frames in scored["frames"] for frame in _as_list(frames)]
+    frames = (pd.Series(used, name="frame").value_counts().rename("articles").reset_index()
+              .sort_values(["articles", "frame"], ascending=[False, True], ignore_index=True)
+              if used else pd.DataFrame(columns=["frame", "articles"]))
+    frames["share"] = frames["articles"].astype(float) / n if n else pd.Series(dtype="float64")
+    # The side's voice: its scored article nearest the story's centroid now (else nearest when it joined;
+    # the story's first article joined at 1.0), earliest on a tie.
+    candidates = scored.dropna(subset=["sentence"])
+    representative = None
+    if not candidates.empty:
+        nearness = candidates["closeness"].astype(float).fillna(candidates["similarity"].astype(float))
+        order = candidates.assign(_near=-nearness).sort_values(["_near", "day", "article_id"])
+        representative = order.drop(columns="_near").iloc[0]
+    return StorySide(direction=direction, articles=len(own), scored=n, mean_stance=mean, ci_low=low, ci_high=high,
+                     outlets=outlets, frames=frames, representative=representative)
+
+
+def article_stories(data_dir: Path, article_ids: list[str]) -> dict[str, str] | None:
+    """{article id: story id} for those of `article_ids` in a story of at least STORY_MIN_ARTICLES articles;
+    None for a snapshot without the story tables."""
+    with dashboard_queries.reader(data_dir) as r:
+        if int(r.plain("has_stories")["n"].iloc[0]) != 3:
+            return None
+        if not article_ids:
+            return {}
+        rows = r.plain("article_stories", ids=list(article_ids), min_articles=STORY_MIN_ARTICLES)
+    return dict(zip(rows["article_id"], rows["story_id"], strict=True))

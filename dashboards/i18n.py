@@ -17,6 +17,7 @@ LANGUAGES = {"en": "English", "es": "Español"}
 STRINGS: dict[str, tuple[str, str]] = {
     # navigation
     "page.mirrors": ("Two mirrors", "Dos espejos"),
+    "page.stories": ("Stories", "Historias"),
     "page.trends": ("Trends and narrative shifts", "Tendencias y giros narrativos"),
     "page.frames": ("Frames", "Encuadres"),
     "page.outlets": ("Outlets", "Medios"),
@@ -202,6 +203,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "*abrir* muestra todas las oraciones en el explorador de artículos."),
     # charts
     "chart.month": ("Month", "Mes"),
+    "chart.day": ("Day", "Día"),
     "chart.direction": ("Direction", "Dirección"),
     "chart.period": ("Period", "Periodo"),
     "chart.share": ("Share", "Proporción"),
@@ -348,6 +350,125 @@ STRINGS: dict[str, tuple[str, str]] = {
         "overall: U.S. media {us}, Mexican media {mx}.",
         "{topic}: los 100 artículos coincidentes más recientes como máximo, con la oración detrás de cada puntuación. "
         "Proporción negativa en general: medios de EE. UU. {us}, medios mexicanos {mx}."),
+    # stories: the articles about one event, across outlets, countries and languages
+    "stories_intro": (
+        "A story is the articles about one event, grouped across outlets, countries and languages by their title "
+        "and lead (the rule and its thresholds: `nlp/stories.toml`). Listed: the biggest stories with any article "
+        "under the sidebar's filters; a story's size, days and sides are the whole story's.",
+        "Una historia reúne los artículos sobre un mismo suceso, agrupados entre medios, países e idiomas según su "
+        "título y su entrada (la regla y sus umbrales: `nlp/stories.toml`). Se listan las historias más grandes con "
+        "algún artículo dentro de los filtros de la barra lateral; el tamaño, los días y los lados de una historia "
+        "son los de la historia entera."),
+    "stories_missing": (
+        "This snapshot predates stories: the next run (`espejo run`) groups its articles into stories.",
+        "Esta instantánea es anterior a las historias: la próxima corrida (`espejo run`) agrupará sus artículos en "
+        "historias."),
+    "no_stories_yet": (
+        "No stories yet: each run groups the new articles into stories, and a story is listed once it has {n} "
+        "articles.",
+        "Aún no hay historias: cada corrida agrupa los artículos nuevos en historias, y una historia aparece cuando "
+        "reúne {n} artículos."),
+    "no_stories_match": (
+        "No story of {n} articles or more has an article under these filters. Widen the dates, or clear the outlet, "
+        "language, topic or frame filter in the sidebar.",
+        "Ninguna historia de {n} artículos o más tiene un artículo dentro de estos filtros. Amplíe las fechas o "
+        "quite el filtro de medio, idioma, tema o encuadre en la barra lateral."),
+    "no_stories_sides": ("No story with this coverage under these filters.",
+                         "Ninguna historia con esta cobertura dentro de estos filtros."),
+    "story_sides": ("Coverage", "Cobertura"),
+    "story_sides.all": ("All stories", "Todas las historias"),
+    "story_sides.both": ("Both sides", "Ambos lados"),
+    "story_sides.one": ("One side only", "Un solo lado"),
+    "story_sides_help": (
+        "Both sides: articles from U.S. and from Mexican outlets. One side only: the other country's media ran "
+        "nothing on it.",
+        "Ambos lados: artículos de medios de EE. UU. y de medios mexicanos. Un solo lado: los medios del otro país "
+        "no publicaron nada al respecto."),
+    "stories": ("Stories", "Historias"),
+    "stories_help": (
+        "Stories of {n} articles or more with any article under the filters.",
+        "Historias de {n} artículos o más con algún artículo dentro de los filtros."),
+    "coverage.both": ("Both sides", "Ambos lados"),
+    "coverage.us_only": ("Only U.S. media", "Solo medios de EE. UU."),
+    "coverage.mx_only": ("Only Mexican media", "Solo medios mexicanos"),
+    "coverage.both_help": ("Stories with articles from outlets of both countries.",
+                           "Historias con artículos de medios de ambos países."),
+    "coverage.one_help": ("Stories only one country's media covered: the other side's silence is a finding too.",
+                          "Historias que solo cubrieron los medios de un país: el silencio del otro lado también "
+                          "es un hallazgo."),
+    "matched_help": ("The story's articles under the sidebar's filters (scored by this model version).",
+                     "Artículos de la historia dentro de los filtros de la barra lateral (puntuados por esta versión "
+                     "del modelo)."),
+    "story_list_caption": (
+        "The {n} biggest stories at most, by articles. *open* shows a story below; the link keeps it in the URL.",
+        "Las {n} historias más grandes como máximo, según sus artículos. *abrir* muestra una historia abajo; el "
+        "enlace la conserva en la URL."),
+    "open_story": ("open story", "abrir historia"),
+    "story_link_help": ("The story this article belongs to: the same event in other outlets, on both sides.",
+                        "La historia a la que pertenece este artículo: el mismo suceso en otros medios, de ambos "
+                        "lados."),
+    "story_pick": ("Open a story", "Abrir una historia"),
+    "story_pick_placeholder": ("Choose one of the stories listed", "Elija una de las historias listadas"),
+    "story_id": ("Story id", "Id de la historia"),
+    "story_id_help": ("Set by the “open story” links; paste an id to open any story.",
+                      "Lo fijan los enlaces «abrir historia»; pegue un id para abrir cualquier historia."),
+    "story_open_hint": (
+        "Open a story from the list, from a link in the evidence tables of Two mirrors or Trends, or paste its id.",
+        "Abra una historia desde la lista, desde un enlace de las tablas de evidencia de Dos espejos o Tendencias, "
+        "o pegue su id."),
+    "no_story_id": ("No story with id `{id}` in this snapshot.",
+                    "No hay ninguna historia con id `{id}` en esta instantánea."),
+    "story_names": ("Names", "Nombres"),
+    "story_caption": (
+        "{first} – {last} · {n} articles: {us} from U.S. media, {mx} from Mexican media · languages: {languages}",
+        "{first} – {last} · {n} artículos: {us} de medios de EE. UU., {mx} de medios mexicanos · idiomas: "
+        "{languages}"),
+    "story_provenance": (
+        "Story `{id}` · formed by run `{formed}`, last joined by run `{updated}` · embedding model `{embed}` · "
+        "rule file sha256 `{rules}`",
+        "Historia `{id}` · formada en la corrida `{formed}`, último artículo sumado en la corrida `{updated}` · "
+        "modelo de incrustación `{embed}` · sha256 del archivo de reglas `{rules}`"),
+    "story_one_side.us_only": (
+        "Only U.S. media covered this story: no Mexican outlet's article joined it.",
+        "Solo los medios de EE. UU. cubrieron esta historia: ningún artículo de un medio mexicano se sumó."),
+    "story_one_side.mx_only": (
+        "Only Mexican media covered this story: no U.S. outlet's article joined it.",
+        "Solo los medios mexicanos cubrieron esta historia: ningún artículo de un medio de EE. UU. se sumó."),
+    "story_side_silent": ("No article from this country's outlets joined this story.",
+                          "Ningún artículo de los medios de este país se sumó a esta historia."),
+    "story_timeline": ("Articles per day", "Artículos por día"),
+    "story_timeline_caption": (
+        "Every article of the story, scored or not, by publication date (fetch date when undated), coloured by "
+        "the country of its outlet.",
+        "Todos los artículos de la historia, puntuados o no, por fecha de publicación (fecha de descarga si no "
+        "tienen), coloreados según el país de su medio."),
+    "story_articles_help": ("The story's articles from this country's outlets; a copy run by several outlets "
+                            "counts once.",
+                            "Artículos de la historia publicados por medios de este país; una nota republicada "
+                            "por varios medios cuenta una sola vez."),
+    "story_side_caption": (
+        "{scored} of {n} articles scored; mean stance {interval} · model `{model}`.",
+        "{scored} de {n} artículos puntuados; postura media: {interval} · modelo `{model}`."),
+    "story_outlets": ("Articles per outlet", "Artículos por medio"),
+    "story_no_frames": ("No leading frames for this side's articles with this model version.",
+                        "Los artículos de este lado no tienen encuadres principales con esta versión del modelo."),
+    "story_voice": ("A representative sentence", "Una oración representativa"),
+    "story_no_voice": ("Model version `{model}` scored no article of this side.",
+                       "La versión del modelo `{model}` no puntuó ningún artículo de este lado."),
+    "story_voice_caption": (
+        "The strongest-scored mention (`{target}`, {label}) of the side's scored article closest to the story's "
+        "centroid; article stance {stance}, model `{model}`.",
+        "La mención puntuada con más fuerza (`{target}`, {label}) del artículo puntuado de este lado más cercano al "
+        "centroide de la historia; postura del artículo {stance}, modelo `{model}`."),
+    "story_articles": ("The story's articles", "Los artículos de la historia"),
+    "story_articles_caption": (
+        "Every article of the story, oldest first; stance, label and sentence as model `{model}` scored it (empty "
+        "where it did not).",
+        "Todos los artículos de la historia, del más antiguo al más reciente; postura, etiqueta y oración según la "
+        "puntuación del modelo `{model}` (vacías donde no lo puntuó)."),
+    "closeness_help": ("Cosine similarity of the article's title and lead to the story's centroid (1 = the centre).",
+                       "Similitud coseno del título y la entrada del artículo con el centroide de la historia "
+                       "(1 = el centro)."),
     # explorer
     "search_note": (
         "search: case-insensitive substring of title or text (the DuckDB `fts` extension cannot be installed "
@@ -879,6 +1000,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.frames_macro_f1": ("frames macro-F1", "macro-F1 de encuadres"),
     "col.rho": ("stance vs tone ρ", "ρ postura-tono"),
     "col.outlet_articles": ("outlet's articles", "artículos del medio"),
+    "col.story": ("story", "historia"),
+    "col.story_id": ("story id", "id de la historia"),
+    "col.first_day": ("first day", "primer día"),
+    "col.last_day": ("last day", "último día"),
+    "col.us_articles": ("U.S. media", "medios de EE. UU."),
+    "col.mx_articles": ("Mexican media", "medios mexicanos"),
+    "col.coverage": ("coverage", "cobertura"),
+    "col.languages": ("languages", "idiomas"),
+    "col.matched": ("under the filters", "dentro de los filtros"),
+    "col.open": ("open", "abrir"),
+    "col.closeness": ("closeness to the story", "cercanía a la historia"),
+    "col.joined_run_id": ("joined in run", "sumado en la corrida"),
 }
 
 

@@ -34,12 +34,13 @@ FRAME_KEY = "frame"
 ALL = "all"  # the "no filter" option of the topic and frame selectors
 URL_KEYS = (LANG_KEY, MODEL_VERSION_KEY, DATES_KEY, OUTLETS_KEY, LANGUAGES_KEY, TOPIC_KEY, FRAME_KEY)
 # A page's own URL parameters, which belong to the view too: the explorer's search text and open article, the
-# validation page's sample and coder.
-PAGE_URL_KEYS = {"explorer": ("q", "article"), "validation": ("sample", "coder")}
+# validation page's sample and coder, the Stories page's open story and coverage filter.
+PAGE_URL_KEYS = {"explorer": ("q", "article"), "validation": ("sample", "coder"), "stories": ("story", "sides")}
 
 # (file, url path, string key, icon); the first is the default page.
 PAGES = (
     ("app_pages/mirrors.py", "mirrors", "page.mirrors", ":material/compare:"),
+    ("app_pages/stories.py", "stories", "page.stories", ":material/hub:"),
     ("app_pages/trends.py", "trends", "page.trends", ":material/timeline:"),
     ("app_pages/frames.py", "frames", "page.frames", ":material/view_quilt:"),
     ("app_pages/outlets.py", "outlets", "page.outlets", ":material/newspaper:"),

@@ -1,5 +1,5 @@
 """Streamlit pieces the pages share: direction headings, the evidence table with links into the article
-explorer, the empty-result message and CSV/Parquet download buttons."""
+explorer and to each article's story, the empty-result message and CSV/Parquet download buttons."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from espejo.dashboards import cache
 from espejo.dashboards.charts import frame_label
 from espejo.dashboards.data import DIRECTIONS
 from espejo.dashboards.i18n import has, t
@@ -114,8 +115,27 @@ def explorer_link(view: View, article_id: str) -> str:
     return f"explorer?{view.query_string + '&' if view.query_string else ''}{extra}"
 
 
+STORIES_PAGE = "stories"  # the Stories page's url path (streamlit_app.PAGES)
+
+
+def story_link(view: View, story_id: str) -> str:
+    """A relative link that opens the story on the Stories page with the current filters."""
+    extra = urlencode({"story": story_id})
+    return f"{STORIES_PAGE}?{view.query_string + '&' if view.query_string else ''}{extra}"
+
+
+def story_links(view: View, article_ids) -> list[str | None] | None:
+    """Per article, a link to its story when it belongs to one of at least two articles; None when no listed
+    article does (or the snapshot predates stories), so a table adds the column only where it says something."""
+    ids = tuple(str(a) for a in article_ids)
+    stories = cache.article_stories(view.data_dir, view.snapshot_stamp, ids)
+    if not stories:
+        return None
+    return [story_link(view, stories[a]) if a in stories else None for a in ids]
+
+
 def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> None:
-    """Articles with the sentence behind the strongest-scored mention, linked to the explorer."""
+    """Articles with the sentence behind the strongest-scored mention, linked to the explorer and to their story."""
     if rows.empty:
         st.caption(t("no_scored_articles", view.lang))
         return
@@ -138,6 +158,9 @@ def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> No
             "run id": rows["run_id"],
         }
     )
+    links = story_links(view, rows["article_id"])
+    if links is not None:
+        table.insert(table.columns.get_loc("explorer") + 1, "story", links)
     st.dataframe(
         table,
         hide_index=True,
@@ -149,6 +172,9 @@ def evidence_table(view: View, rows: pd.DataFrame, key: str | None = None) -> No
             "explorer": st.column_config.LinkColumn(
                 display_text=t("open_article", view.lang), help=t("explorer_help", view.lang)),
             "url": st.column_config.LinkColumn(),
+            **({"story": st.column_config.LinkColumn(display_text=t("open_story", view.lang),
+                                                     help=t("story_link_help", view.lang))}
+               if links is not None else {}),
         }),
     )
 

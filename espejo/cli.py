@@ -769,13 +769,53 @@ def eval_frames(gold_path, data_path, as_json, record, models_dir):
         click.echo(json.dumps(frames_eval.realnews_summary(reports)))
 
 
+@eval_group.command("stories")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON line: the stories' figures and the baselines'.")
+@models_dir_option
+def eval_stories(data_dir, as_json, models_dir):
+    """B-cubed precision, recall, F1 and cross-language pairs linked, against the offline web's planted events.
+
+    With --data-dir holding a warehouse and newsweb/manifest.json (after `espejo demo`): the stories the
+    runs stored. Otherwise the offline news web is built in a temporary folder and its articles are
+    clustered directly by the rule in nlp/stories.toml. Two baselines from the same run: titles sharing
+    three words within the window, and every article alone.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from espejo.flows import stories_eval
+
+    echo = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    try:
+        if data_dir is not None and _has_demo_warehouse(Path(data_dir)):
+            result = stories_eval.evaluate_warehouse(Path(data_dir))
+        else:
+            if data_dir is not None:
+                echo(f"{data_dir} holds no published warehouse with {stories_eval.MANIFEST}: "
+                     "measuring on the offline news web instead")
+            result = stories_eval.evaluate_offline(models_dir, echo=echo)
+    except stories_eval.StoriesEvalError as error:
+        raise click.ClickException(str(error)) from None
+    for line in stories_eval.format_report(result):
+        echo(line)
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+
+
+def _has_demo_warehouse(data: Path) -> bool:
+    from espejo.flows.stories_eval import MANIFEST
+    from espejo.warehouse.db import snapshot_path
+
+    return snapshot_path(data).is_file() and (data / MANIFEST).is_file()
+
+
 def _stats(data: Path) -> dict:
     from espejo.warehouse import db
     from espejo.warehouse.aggregate import warehouse_stats
 
     with db.open_snapshot(data) as con:
         if con is None:
-            return {"articles": {}, "scored_mentions": {"us->mx": 0, "mx->us": 0}, "frames_scored": 0, "runs": 0}
+            return {"articles": {}, "scored_mentions": {"us->mx": 0, "mx->us": 0}, "frames_scored": 0, "runs": 0,
+                    "stories": 0, "cross_country_stories": 0}
         return warehouse_stats(con).to_dict()
 
 
@@ -785,6 +825,8 @@ def _echo_stats(counts: dict) -> None:
     for direction, n in counts["scored_mentions"].items():
         click.echo(f"scored mentions {direction}: {n}")
     click.echo(f"frame scores: {counts['frames_scored']}; runs recorded: {counts['runs']}")
+    click.echo(f"stories of two or more articles: {counts['stories']}, "
+               f"{counts['cross_country_stories']} of them told in both countries")
 
 
 def _print_stats(data: Path) -> None:

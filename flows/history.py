@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger
 
 from espejo.flows.nightly import score_new
 from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
+from espejo.flows.stories import cluster_stories
 from espejo.nlp.scorers import load_scorer, resolve_models_config
 from espejo.records import ArticleItem, SourceResult
 from espejo.settings import models_dir, resolve_data_dir
@@ -104,6 +105,8 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
     t0 = time.monotonic()
     report.mentions_scored, report.frames_scored = score_new(data, report.run_id, scorer)
     report.seconds["score"] = time.monotonic() - t0
+    stories = cluster_stories(data, report.run_id)  # after scoring, before the aggregates are rebuilt
+    report.seconds["stories"] = stories.seconds
 
     failed = report.failed_files
     report.status = "completed_with_failures" if failed else "completed"
@@ -111,6 +114,8 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
     notes = f"backfill from {len(paths)} WARC file{'s' if len(paths) != 1 else ''}"
     if failed:
         notes += f"; {len(failed)} not read to the end: " + "; ".join(f.error for f in failed)
+    if stories.note():
+        notes += f"; {stories.note()}"
     results = _source_results(report.files)
     with db.connect(data) as con:
         load.record_source_results(con, report.run_id, results)

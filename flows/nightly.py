@@ -15,6 +15,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask, store_chunk
 from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
+from espejo.flows.stories import StoriesOutcome, cluster_stories
 from espejo.nlp.analyse import SCORE_CHUNK, analyse_isolated, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
 from espejo.nlp.scorers import load_scorer
 from espejo.nlp.scoring import Scorer
@@ -39,6 +40,7 @@ class RunReport:
     frames_scored: int = 0
     page_problems: int = 0  # rows recorded in crawl_problems for this run
     articles_failed: int = 0  # articles this run could not score, recorded in score_failures
+    stories: StoriesOutcome | None = None  # how clustering the new articles into stories went
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -162,6 +164,10 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
             data, run_id, scorer.model_version, models_dir(), dask)
     report.seconds["score"] = time.monotonic() - t0
 
+    # Stories after scoring and before the aggregates: the snapshot published below holds both.
+    report.stories = cluster_stories(data, run_id)
+    report.seconds["stories"] = report.stories.seconds
+
     failed = sum(1 for r in report.sources if r.status != "ok")
     report.seconds["total"] = time.monotonic() - started
     with db.connect(data) as con:
@@ -175,11 +181,17 @@ def _run(data: Path, sources, dask: DaskScoring | None = None) -> RunReport:
             mentions_scored=report.mentions_scored, frames_scored=report.frames_scored,
             crawl_seconds=round(report.seconds["crawl"], 2), load_seconds=round(report.seconds["load"], 2),
             score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
+            **_notes(report.stories.note()),
         )
     logger.info("run %s %s: %d new articles, %d mentions scored, %d/%d sources failed, %d articles not scored, %.1f s",
                 run_id, report.status, report.articles_new, report.mentions_scored, failed,
                 len(sources), report.articles_failed, report.seconds["total"])
     return report
+
+
+def _notes(note: str | None) -> dict:
+    """The run's notes, only when there is something to say (a run without trouble leaves them empty)."""
+    return {"notes": note} if note else {}
 
 
 def select_sources(sources, only: str = "all", keys: list[str] | None = None):

@@ -31,7 +31,8 @@ def test_stats_on_an_empty_data_dir_prints_zero_counts(tmp_path):
     result = CliRunner().invoke(main, ["stats", "--json", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"articles": {}, "scored_mentions": {"us->mx": 0, "mx->us": 0},
-                                         "frames_scored": 0, "runs": 0}
+                                         "frames_scored": 0, "runs": 0, "stories": 0,
+                                         "cross_country_stories": 0}
 
 
 def test_sources_check_reports_a_bad_registry_clearly(tmp_path):

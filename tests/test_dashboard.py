@@ -3,6 +3,8 @@ pipeline does, then read back through the Streamlit app (AppTest) and the plain 
 
 from __future__ import annotations
 
+import hashlib
+import math
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +147,51 @@ def _insert_old_model_scores(con) -> None:
     con.execute("INSERT INTO analyses VALUES (?, ?, ?, TRUE, 1, 0.0)", [art.article_id, OLD_MODEL, OLD_RUN])
 
 
+def story_id(first_article: str) -> str:
+    return "story-" + hashlib.sha256(first_article.encode()).hexdigest()[:16]
+
+
+EMBED_MODEL = "e5fixture001"
+STORY_RULES_SHA = "5" * 64
+# (articles, first one first; {article: its title+lead vector as a few non-zero dimensions}). Stories as the
+# clustering would store them: a two-sided one (U.S. and Mexican media), one only U.S. media covered (us4 is in
+# it though unscored), and a story of one article (mx1), which is no story to list or link.
+STORY_MEMBERS = {
+    story_id("us2"): {"us2": {0: 1.0}, "mx2": {1: 1.0}, "us3": {0: 0.7071, 1: 0.7071}},
+    story_id("us1"): {"us1": {2: 1.0}, "us4": {2: 0.8, 3: 0.6}},
+    story_id("mx1"): {"mx1": {4: 1.0}},
+}
+TWO_SIDED, US_ONLY, SINGLE = STORY_MEMBERS
+
+
+def _vector(dims: dict[int, float]) -> list[float]:
+    vector = [0.0] * 384
+    for i, x in dims.items():
+        vector[i] = x
+    return vector
+
+
+def _insert_stories(con) -> None:
+    by_id = {a.article_id: a for a in ARTICLES}
+    for story, members in STORY_MEMBERS.items():
+        arts = [by_id[a] for a in members]
+        days = [a.published or a.fetched_at[:10] for a in arts]
+        centroid = [sum(column) for column in zip(*(_vector(d) for d in members.values()), strict=True)]
+        for art, day in zip(arts, days, strict=True):
+            vector = _vector(members[art.article_id])
+            con.execute("INSERT INTO article_vectors VALUES (?, ?, ?, [], ?)",
+                        [art.article_id, EMBED_MODEL, vector, day])
+            cosine = sum(x * y for x, y in zip(vector, centroid, strict=True)) / math.sqrt(sum(x * x for x in centroid))
+            con.execute("INSERT INTO story_articles VALUES (?, ?, ?, ?)",
+                        [art.article_id, story, 1.0 if art is arts[0] else round(cosine, 4), RUN])
+        con.execute(
+            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [story, min(days), max(days), len(arts), sum(a.country == "US" for a in arts),
+             sum(a.country == "MX" for a in arts), sorted({"en" if a.country == "US" else "es" for a in arts}),
+             centroid, ["tijuana"], OLD_RUN, RUN, EMBED_MODEL, STORY_RULES_SHA, arts[0].title],
+        )
+
+
 def build_warehouse(data_dir: Path) -> None:
     with connect(data_dir) as con:
         con.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, TRUE)", SOURCES)
@@ -160,6 +207,7 @@ def build_warehouse(data_dir: Path) -> None:
         for art in ARTICLES:
             _insert_article(con, art)
         _insert_old_model_scores(con)
+        _insert_stories(con)
         rebuild_dashboard_tables(con)  # as a run does: the topics file and the codebook's labels
         publish_snapshot(con, data_dir)
 

@@ -15,13 +15,16 @@ from streamlit.testing.v1 import AppTest
 from espejo.dashboards.i18n import LANGUAGES, STRINGS, t
 from espejo.settings import DATA_DIR_ENV
 
-from test_dashboard import APP, APP_TIMEOUT_S, build_warehouse
+from test_dashboard import APP, APP_TIMEOUT_S, TWO_SIDED, US_ONLY, build_warehouse
 from test_dashboard_pages import open_page
 
-PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion", "health", "export"]
-# Extra views that draw what the default ones do not: an open article, search results, empty results.
+PAGES = ["mirrors", "stories", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion",
+         "health", "export"]
+# Extra views that draw what the default ones do not: an open article or story, search results, empty results.
 VIEWS = [(page, {}) for page in PAGES] + [
     ("explorer", {"q": "Mexic", "article": "us1"}),
+    ("stories", {"story": TWO_SIDED}),
+    ("stories", {"story": US_ONLY, "sides": "one"}),
     ("explorer", {"q": "no-such-word"}),
     ("explorer", {"article": "no-such-id"}),
     ("trends", {"dates": ["2026-08-01", "2026-08-31"]}),

@@ -21,9 +21,11 @@ from espejo.warehouse.db import connect, publish_snapshot
 
 from test_dashboard import APP, APP_TIMEOUT_S, ARTICLES, MODEL, OLD_MODEL, build_warehouse, counted
 
-PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion", "health", "export"]
+PAGES = ["mirrors", "stories", "trends", "frames", "outlets", "diplomacy", "explorer", "validation", "opinion",
+         "health", "export"]
 TITLES = {
-    "mirrors": "Two mirrors", "trends": "Trends and narrative shifts", "frames": "Frames", "outlets": "Outlets",
+    "mirrors": "Two mirrors", "stories": "Stories", "trends": "Trends and narrative shifts", "frames": "Frames",
+    "outlets": "Outlets",
     "diplomacy": "Public-diplomacy tracker", "explorer": "Article explorer", "opinion": "Public-opinion reference",
     "health": "Runs and data health", "export": "Export", "validation": "Validation",
 }
@@ -74,7 +76,7 @@ def test_every_page_draws_from_the_fixture(warehouse_dir, monkeypatch, page):
     assert at.title[0].value == TITLES[page]
     if page in ("mirrors", "trends", "frames", "outlets", "diplomacy", "opinion"):
         assert at.get("vega_lite_chart"), f"{page} draws charts"
-    if page in ("mirrors", "outlets", "diplomacy", "health", "export", "opinion"):
+    if page in ("mirrors", "stories", "outlets", "diplomacy", "health", "export", "opinion"):
         assert at.dataframe, f"{page} shows its rows"
 
 

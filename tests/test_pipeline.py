@@ -111,7 +111,8 @@ def test_a_second_run_adds_no_rows(night):
     assert sum(r.skipped_known for r in night["second"].sources) >= first["appearances"] * 0.9
 
 
-DASHBOARD_PAGES = ["mirrors", "trends", "frames", "outlets", "diplomacy", "explorer", "opinion", "health", "export"]
+DASHBOARD_PAGES = ["mirrors", "stories", "trends", "frames", "outlets", "diplomacy", "explorer", "opinion", "health",
+                   "export"]
 
 
 @pytest.mark.parametrize("page", DASHBOARD_PAGES)

@@ -103,7 +103,7 @@ def test_a_shared_link_with_hostile_query_parameters_renders_safely(warehouse_di
     before = table_counts(warehouse_dir)
     evil = INJECTIONS[1]
     params = {"outlets": evil, "languages": evil, "topic": evil, "frame": evil, "model_version": evil, "q": evil, "article": evil,
-              "dates": evil, "lang": evil}
+              "story": evil, "sides": evil, "dates": evil, "lang": evil}
     at = open_page(warehouse_dir, monkeypatch, page, params)
     assert at.title[0].value == TITLES[page]
     assert table_counts(warehouse_dir) == before

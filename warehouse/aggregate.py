@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 import duckdb
 
 from espejo.warehouse.queries import read, scalar, statements
+from espejo.warehouse.stories import story_counts
 
 # An article counts as using a frame when its frame score reaches FRAME_THRESHOLD and the frame is
 # among its FRAME_TOP_K highest-scoring frames. On the offline news web's intended frames (in-house,
@@ -67,6 +68,8 @@ class WarehouseStats:
     scored_mentions: dict[str, int]  # direction -> mentions with a sentiment score
     frames_scored: int
     runs: int
+    stories: int = 0  # stories of two or more articles
+    cross_country_stories: int = 0  # stories told by outlets of both countries
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,9 +85,12 @@ def warehouse_stats(con: duckdb.DuckDBPyConnection) -> WarehouseStats:
     }
     for d in ("us->mx", "mx->us"):
         mentions.setdefault(d, 0)
+    stories, cross_country = story_counts(con)
     return WarehouseStats(
         articles=articles,
         scored_mentions=mentions,
         frames_scored=int(scalar(con, "frames_scored")),
         runs=int(scalar(con, "runs_recorded")),
+        stories=stories,
+        cross_country_stories=cross_country,
     )

@@ -393,3 +393,110 @@ FROM agg_article_facts WHERE model_version = $model_version AND list_contains($i
 -- name: latest_run_id
 -- The snapshot's latest run: which published state a sample was drawn from.
 SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1;
+
+-- Stories (migration 008): the articles about one event across outlets, countries and languages. Membership
+-- is per article and independent of the model version; what a model version says of an article comes from
+-- agg_article_facts, so an article it did not score is in its story but outside `filtered`.
+
+-- name: has_stories
+-- 3 from migration 008 on; an older snapshot has none of them.
+SELECT count(*) AS n FROM duckdb_tables() WHERE table_name IN ('stories', 'story_articles', 'article_vectors');
+
+-- name: stories_stored
+SELECT count(*) AS n FROM stories WHERE articles >= $min_articles;
+
+-- name: story_list
+-- The stories of at least $min_articles articles of which any article passes the filters, biggest first.
+-- Size, days and sides are the whole story's (an event is not cut by an outlet filter); `matched` counts
+-- its filtered articles. $sides: 'all', 'both' (articles of both countries' media) or 'one' (of one only).
+-- Each row also carries how many stories pass the filters per coverage (n_both, n_us_only, n_mx_only),
+-- counted before $sides and $limit: the page's counts cost no second pass over story_articles.
+WITH hits AS (
+    SELECT m.story_id, count(*) AS matched
+    FROM filtered f JOIN story_articles m ON m.article_id = f.article_id
+    GROUP BY m.story_id
+),
+listed AS MATERIALIZED (
+    SELECT s.story_id, s.title, s.first_day, s.last_day, s.articles, s.us_articles, s.mx_articles,
+           s.languages, h.matched,
+           CASE WHEN s.us_articles > 0 AND s.mx_articles > 0 THEN 'both'
+                WHEN s.us_articles > 0 THEN 'us_only' ELSE 'mx_only' END AS coverage
+    FROM hits h JOIN stories s ON s.story_id = h.story_id
+    WHERE s.articles >= $min_articles
+),
+-- (an aggregate joined on, not a window: DuckDB's filtered window count over all rows took seconds)
+totals AS (
+    SELECT count(*) FILTER (WHERE coverage = 'both') AS n_both,
+           count(*) FILTER (WHERE coverage = 'us_only') AS n_us_only,
+           count(*) FILTER (WHERE coverage = 'mx_only') AS n_mx_only
+    FROM listed
+)
+SELECT l.story_id, l.title, l.first_day, l.last_day, l.articles, l.us_articles, l.mx_articles,
+       array_to_string(l.languages, ', ') AS languages, l.matched, l.coverage, t.n_both, t.n_us_only, t.n_mx_only
+FROM listed l CROSS JOIN totals t
+WHERE $sides = 'all' OR ($sides = 'both') = (l.coverage = 'both')
+ORDER BY l.articles DESC, l.matched DESC, l.last_day DESC, l.story_id
+LIMIT $limit;
+
+-- name: story_counts
+-- Stories of at least $min_articles articles with any filtered article, per coverage (as story_list).
+WITH hits AS (
+    SELECT DISTINCT m.story_id FROM filtered f JOIN story_articles m ON m.article_id = f.article_id
+)
+SELECT CASE WHEN s.us_articles > 0 AND s.mx_articles > 0 THEN 'both'
+            WHEN s.us_articles > 0 THEN 'us_only' ELSE 'mx_only' END AS coverage,
+       count(*) AS stories
+FROM hits h JOIN stories s ON s.story_id = h.story_id
+WHERE s.articles >= $min_articles
+GROUP BY ALL ORDER BY coverage;
+
+-- name: story_header
+SELECT story_id, title, first_day, last_day, articles, us_articles, mx_articles, languages, names, formed_run_id,
+       updated_run_id, embed_model, rules_sha256
+FROM stories WHERE story_id = $story_id;
+
+-- name: story_member_ids
+SELECT article_id FROM story_articles WHERE story_id = $story_id ORDER BY article_id;
+
+-- name: story_members
+-- Every article of story $story_id (the sidebar's filters chose the story, not its articles): $ids, from
+-- story_member_ids, with what $model_version says of each (NULL where it did not score it) and its cosine to
+-- the story's centroid now (`closeness`; NULL without a stored vector). Each base table is cut to the bound ids
+-- before any join, and agg_article_facts to the story's days [$first_day, $last_day] too: bound dates prune its
+-- row groups (sorted by version and day), which ids alone cannot.
+WITH m AS (SELECT * FROM story_articles WHERE story_id = $story_id),
+a AS (SELECT * FROM articles WHERE article_id IN (SELECT unnest($ids))),
+o AS (SELECT p.article_id, list(p.source_key ORDER BY p.source_key) AS outlets,
+             list(coalesce(n.name, p.source_key) ORDER BY p.source_key) AS outlet_names
+      FROM (SELECT * FROM appearances WHERE article_id IN (SELECT unnest($ids))) p
+      LEFT JOIN sources n ON n.source_key = p.source_key
+      GROUP BY p.article_id),
+v AS (SELECT article_id, vector FROM article_vectors WHERE article_id IN (SELECT unnest($ids))),
+c AS (SELECT centroid FROM stories WHERE story_id = $story_id),
+f AS (SELECT * FROM agg_article_facts
+      WHERE model_version = $model_version AND day BETWEEN $first_day AND $last_day
+        AND article_id IN (SELECT unnest($ids)))
+SELECT a.article_id, a.direction, coalesce(a.published, CAST(a.fetched_at AS DATE)) AS day,
+       a.source_key AS outlet, coalesce(src.name, a.source_key) AS outlet_name,
+       coalesce(o.outlets, [a.source_key]) AS outlets,
+       coalesce(o.outlet_names, [coalesce(src.name, a.source_key)]) AS outlet_names,
+       coalesce(a.language, 'und') AS language, a.title,
+       a.canonical_url AS url, m.similarity, m.joined_run_id,
+       array_cosine_similarity(v.vector, (SELECT centroid FROM c)) AS closeness,
+       f.stance, f.mentions, f.frames, f.top_sentence AS sentence, f.top_surface AS target_as_written,
+       f.top_label AS label, f.top_p_negative AS p_negative, f.top_p_neutral AS p_neutral,
+       f.top_p_positive AS p_positive, f.top_run_id AS run_id, f.model_version
+FROM m
+JOIN a ON a.article_id = m.article_id
+LEFT JOIN o ON o.article_id = m.article_id
+LEFT JOIN v ON v.article_id = m.article_id
+LEFT JOIN f ON f.article_id = m.article_id
+LEFT JOIN sources src ON src.source_key = a.source_key
+ORDER BY day, a.article_id;
+
+-- name: article_stories
+-- The stories of at least $min_articles articles that the articles $ids belong to (links from evidence lists).
+SELECT m.article_id, m.story_id
+FROM (SELECT * FROM story_articles WHERE article_id IN (SELECT unnest($ids))) m
+JOIN stories s ON s.story_id = m.story_id
+WHERE s.articles >= $min_articles;

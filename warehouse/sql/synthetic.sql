@@ -79,3 +79,44 @@ INSERT INTO frame_scores
 SELECT g.article_id, ($frames)[(1 + (hash(g.i) + k) % 10)::INTEGER], $model,
        0.9 - 0.15 * k + 0.05 * ((hash(g.i, k) % 10) / 10.0), k % 3, 'run_000'
 FROM gen g, range(5) r(k);
+
+-- name: generate_stories
+-- Stories for the synthetic articles (migration 008), as the clustering would have stored them: the
+-- articles of a day in groups of about $story_size, one-hot vectors (mostly zeros, so a million of them
+-- compress), a few names each. Used by the stories bench (`python -m espejo.flows.stories_bench`).
+CREATE TEMP TABLE gen_story_members AS
+SELECT a.article_id, a.published AS day, a.source_country, coalesce(a.language, 'und') AS language,
+       'story-' || substr(md5(a.published::VARCHAR || ':'
+                              || (hash(a.article_id) % greatest(1, c.per_day // $story_size))::VARCHAR), 1, 12) AS story_id
+FROM articles a
+JOIN (SELECT published, count(*) AS per_day FROM articles GROUP BY published) c USING (published);
+
+INSERT INTO article_vectors
+SELECT article_id, $embed_model,
+       list_transform(range(384), lambda k: CASE WHEN k = hash(story_id) % 384 THEN 1.0 ELSE 0.0 END)::FLOAT[384],
+       ['name' || hash(story_id) % 997, 'name' || hash(article_id) % 997], day
+FROM gen_story_members;
+
+INSERT INTO story_articles
+SELECT article_id, story_id, 0.95, 'run_000' FROM gen_story_members;
+
+INSERT INTO stories
+SELECT story_id, first_day, last_day, n, us, mx, languages,
+       list_transform(range(384), lambda k: CASE WHEN k = hash(story_id) % 384 THEN n ELSE 0 END)::FLOAT[384],
+       ['name' || hash(story_id) % 997], 'run_000', 'run_000', $embed_model, 'bench', title
+FROM (SELECT story_id, min(day) AS first_day, max(day) AS last_day, count(*) AS n,
+             count(*) FILTER (WHERE source_country = 'US') AS us, count(*) FILTER (WHERE source_country = 'MX') AS mx,
+             list(DISTINCT language ORDER BY language) AS languages, min(article_id) AS title
+      FROM gen_story_members GROUP BY story_id);
+
+DROP TABLE gen_story_members;
+
+-- name: add_articles
+-- New articles for the stories bench, one night's: $ids, $titles, $texts, all published on $day at outlet_0
+-- and outlet_10 alternately (a U.S. and a Mexican outlet).
+INSERT INTO articles
+SELECT id, 'https://bench.example/' || id, CASE WHEN k % 2 = 0 THEN 'outlet_0' ELSE 'outlet_10' END,
+       CASE WHEN k % 2 = 0 THEN 'US' ELSE 'MX' END, CASE WHEN k % 2 = 0 THEN 'us->mx' ELSE 'mx->us' END,
+       title, text, $day, CASE WHEN k % 2 = 0 THEN 'en' ELSE 'es' END, NULL, 'run_new', NULL
+FROM (SELECT unnest($ids) AS id, unnest($titles) AS title, unnest($texts) AS text,
+             generate_subscripts($ids, 1) AS k);
