@@ -15,7 +15,7 @@ topic materialised at aggregate time (was one regex query per topic; a topic edi
 rebuild still gets its own), and `article_stances` first tries a hash-bounded query and only falls back
 to the full sort when that bound kept too few rows. Each line still times the whole data-module call.
 Since issue 11 the Stories page is timed too (its list and counts, the biggest story opened, the story links
-of an evidence table); the synthetic warehouse holds no stories unless something has filled them.
+of an evidence table), on synthetic stories of about three articles each.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from espejo.dashboards.analysis import STOPWORDS
 from espejo.dashboards.filters import Filters, load_topics, topic_patterns, with_topic
 from espejo.warehouse.aggregate import rebuild_aggregates
 from espejo.warehouse.db import connect, publish_snapshot
-from espejo.warehouse.synthetic import fill_synthetic
+from espejo.warehouse.synthetic import fill_synthetic, fill_synthetic_stories
 
 MODEL = "bench-model-1"
 FRAMES = ["economic", "security_defense", "crime_punishment", "political", "cultural_identity", "health_safety",
@@ -52,6 +52,8 @@ def build(data_dir: Path, articles: int, mentions_per_article: int) -> dict[str,
         started = time.perf_counter()
         fill_synthetic(con, articles=articles, days=DAYS, model=MODEL, mentions_per_article=mentions_per_article,
                        frames=FRAMES)
+        # Stories of about three articles each, so the Stories page's queries read a full table.
+        fill_synthetic_stories(con, embed_model="synthetic")
         timings["generate_s"] = time.perf_counter() - started
         timings.update(_aggregate_and_publish(con, data_dir))
     return timings
