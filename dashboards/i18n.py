@@ -948,6 +948,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.sources_failed": ("sources failed", "fuentes fallidas"),
     "col.items_crawled": ("items crawled", "elementos rastreados"),
     "col.articles_new": ("new articles", "artículos nuevos"),
+    "col.articles_failed": ("articles not scored", "artículos sin puntuar"),
     "col.mentions_scored": ("mentions scored", "menciones puntuadas"),
     "col.frames_scored": ("frames scored", "encuadres puntuados"),
     "col.total_seconds": ("seconds", "segundos"),

@@ -302,6 +302,8 @@ def backfill(data_dir, warc_files, more_warc_files, sources_file):
             click.echo(f"  ERROR {f.error}", err=True)
     click.echo(f"  new articles {report.articles_new}, new appearances {report.appearances_new}, "
                f"mentions scored {report.mentions_scored}, frame scores {report.frames_scored}")
+    if report.articles_failed:
+        click.echo(f"  {report.articles_failed} articles could not be scored (the health page lists them)", err=True)
     sys.exit(1 if report.failed_files else 0)
 
 
@@ -340,6 +342,8 @@ def rescore(data_dir, model, list_only):
     click.echo(f"  model version {report.model_version} (from {report.config})")
     click.echo(f"  articles scored {report.articles_scored}, mentions scored {report.mentions_scored}, "
                f"frame scores {report.frames_scored}")
+    if report.articles_failed:
+        click.echo(f"  {report.articles_failed} articles could not be scored (the health page lists them)", err=True)
 
 
 def _list_model_versions(data: Path, named: dict, load_config) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from espejo.flows.nightly import score_new
+from espejo.flows.scoring import articles_failed, score_new
 from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
 from espejo.flows.stories import cluster_stories
 from espejo.nlp.scorers import load_scorer, resolve_models_config
@@ -39,6 +39,7 @@ class BackfillReport:
     appearances_new: int = 0
     mentions_scored: int = 0
     frames_scored: int = 0
+    articles_failed: int = 0  # articles it could not score, recorded in score_failures
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -55,6 +56,7 @@ class RescoreReport:
     articles_scored: int = 0
     mentions_scored: int = 0
     frames_scored: int = 0
+    articles_failed: int = 0  # articles it could not score, recorded in score_failures
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -109,7 +111,8 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
     report.seconds["stories"] = stories.seconds
 
     failed = report.failed_files
-    report.status = "completed_with_failures" if failed else "completed"
+    report.articles_failed = articles_failed(data, report.run_id)
+    report.status = "completed_with_failures" if failed or report.articles_failed else "completed"
     report.seconds["total"] = time.monotonic() - started
     notes = f"backfill from {len(paths)} WARC file{'s' if len(paths) != 1 else ''}"
     if failed:
@@ -127,7 +130,7 @@ def _backfill(data: Path, paths: list[Path], index: SourceIndex) -> BackfillRepo
             mentions_scored=report.mentions_scored, frames_scored=report.frames_scored,
             crawl_seconds=0.0, load_seconds=round(report.seconds["load"], 2),
             score_seconds=round(report.seconds["score"], 2), total_seconds=round(report.seconds["total"], 2),
-            notes=notes,
+            articles_failed=report.articles_failed, notes=notes,
         )
     logger.info("backfill %s %s: %d new articles, %d new appearances, %d mentions scored, %.1f s",
                 report.run_id, report.status, report.articles_new, report.appearances_new,
@@ -191,7 +194,8 @@ def _rescore(data: Path, model: str, config: Path) -> RescoreReport:
 
     report.mentions_scored, report.frames_scored = score_new(data, report.run_id, scorer)
     report.seconds["score"] = time.monotonic() - started
-    report.status = "completed"
+    report.articles_failed = articles_failed(data, report.run_id)
+    report.status = "completed_with_failures" if report.articles_failed else "completed"
     with db.connect(data) as con:
         report.articles_scored = _analysed(con, scorer.model_version) - before
         report.seconds["total"] = time.monotonic() - started
@@ -199,7 +203,7 @@ def _rescore(data: Path, model: str, config: Path) -> RescoreReport:
             con, data, report.run_id, report.status, sources_ok=0, sources_failed=0, items_crawled=0,
             articles_new=0, appearances_new=0, mentions_scored=report.mentions_scored,
             frames_scored=report.frames_scored, score_seconds=round(report.seconds["score"], 2),
-            total_seconds=round(report.seconds["total"], 2),
+            total_seconds=round(report.seconds["total"], 2), articles_failed=report.articles_failed,
             notes=f"rescore with {model} ({config.name}): {report.articles_scored} articles",
         )
     logger.info("rescore %s: %d articles, %d mentions scored with %s, %.1f s", report.run_id,

@@ -13,12 +13,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask, store_chunk
+from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
 from espejo.flows.runs import begin_run, finish_and_publish, new_run_id, run_lock
+from espejo.flows.scoring import score_new
 from espejo.flows.stories import StoriesOutcome, cluster_stories
-from espejo.nlp.analyse import SCORE_CHUNK, analyse_isolated, chunks_of  # noqa: F401 (SCORE_CHUNK: re-exported)
+from espejo.nlp.analyse import SCORE_CHUNK  # noqa: F401 (re-exported)
 from espejo.nlp.scorers import load_scorer
-from espejo.nlp.scoring import Scorer
 from espejo.records import SourceResult
 from espejo.settings import models_dir, resolve_data_dir, runs_dir
 from espejo.spiders.crawl import CrawlOutcome, crawl_source, read_items, ITEMS_FILE
@@ -62,26 +62,6 @@ def crawl(source, run_dir: Path, known_urls: set[str]) -> CrawlOutcome:
     if outcome.result.stopped_by:
         logger.warning("%s: crawl stopped early: %s (what it crawled is kept)", source.key, outcome.result.stopped_by)
     return outcome
-
-
-@task(cache_policy=NO_CACHE)
-def score_new(data_dir: Path, run_id: str, scorer: Scorer) -> tuple[int, int]:
-    """Score what this model version has not analysed; an article that fails is recorded, not fatal."""
-    logger = get_run_logger()
-    with db.connect(data_dir) as con:
-        todo = load.articles_to_analyse(con, scorer.model_version)
-    logger.info("scoring %d new articles with %s", len(todo), scorer.model_version)
-    mentions = frames = 0
-    started = time.monotonic()
-    done = 0
-    for chunk in chunks_of(todo):
-        m, f = store_chunk(data_dir, analyse_isolated(chunk, scorer), run_id, scorer.model_version)
-        mentions += m
-        frames += f
-        done += len(chunk)
-        rate = done / max(time.monotonic() - started, 1e-6)
-        logger.info("scored %d/%d articles (%d mentions so far, %.1f articles/s)", done, len(todo), mentions, rate)
-    return mentions, frames
 
 
 @flow(name="nightly", flow_run_name="nightly {run_label}",

@@ -409,3 +409,23 @@ def test_scoring_on_dask_isolates_a_bad_article_the_same_way(tmp_path, models_di
         assert sorted(failed) == sorted((_item(name, c).fingerprint, 1) for name, c in POISONED.items())
         assert load.score_failures_in_run(con, "dask-run") == 2
         assert con.execute("SELECT count(*) FROM analyses").fetchone()[0] == 2
+
+
+@pytest.mark.slow
+def test_a_rescore_records_what_it_could_not_score_as_the_nightly_run_does(nights, tmp_path, monkeypatch):
+    import shutil
+
+    from espejo.flows import history
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for name in (db.WAREHOUSE_FILE, db.SNAPSHOT_FILE):  # a copy: the nights' folder stays as the tests above read it
+        shutil.copy(nights["data_dir"] / name, data_dir / name)
+    real = history.load_scorer
+    monkeypatch.setattr(history, "load_scorer", lambda *args, **kwargs: SpanBugScorer(real(*args, **kwargs)))
+    report = history.rescore(model="zeroshot", data_dir=str(data_dir))
+    assert (report.status, report.articles_failed) == ("completed_with_failures", len(POISONED))
+    assert report.articles_scored == len(nights["ids"]) - len(POISONED)
+    with db.open_snapshot(data_dir) as con:
+        assert con.execute("SELECT status, articles_failed FROM runs WHERE run_id = ?",
+                           [report.run_id]).fetchall() == [("completed_with_failures", len(POISONED))]

@@ -268,7 +268,7 @@ GROUP BY ALL;
 
 -- name: recent_runs
 SELECT run_id, started_at, finished_at, status, sources_ok, sources_failed, items_crawled, articles_new,
-       mentions_scored, frames_scored, total_seconds, model_version, code_version, notes
+       mentions_scored, frames_scored, articles_failed, total_seconds, model_version, code_version, notes
 FROM runs ORDER BY started_at DESC LIMIT $limit;
 
 -- name: run_sources_recent
