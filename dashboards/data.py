@@ -468,7 +468,13 @@ STORY_SIDES = ("all", "both", "one")  # every story, those both countries' media
 
 def has_stories(data_dir: Path) -> bool:
     """Whether the snapshot has the story tables (migration 008); an older one is told the next run builds them."""
-    return int(dashboard_queries.read_plain(data_dir, "has_stories")["n"].iloc[0]) == 3
+    with dashboard_queries.reader(data_dir) as r:
+        return _story_tables_present(r)
+
+
+def _story_tables_present(reader) -> bool:
+    # has_stories counts which of migration 008's three tables the snapshot holds
+    return int(reader.plain("has_stories")["n"].iloc[0]) == 3
 
 
 def stories_stored(data_dir: Path) -> int:
@@ -598,7 +604,7 @@ def article_stories(data_dir: Path, article_ids: list[str]) -> dict[str, str] | 
     """{article id: story id} for those of `article_ids` in a story of at least STORY_MIN_ARTICLES articles;
     None for a snapshot without the story tables."""
     with dashboard_queries.reader(data_dir) as r:
-        if int(r.plain("has_stories")["n"].iloc[0]) != 3:
+        if not _story_tables_present(r):
             return None
         if not article_ids:
             return {}

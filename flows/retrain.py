@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from espejo.nlp.analyse import MAX_FRAME_SENTENCES
 from espejo.nlp.frames_model import CodedArticle
 from espejo.nlp.scorers import MODELS_CONFIG, load_models_config
 from espejo.nlp.training import CODINGS_SOURCE, FineTuneConfig, TargetExample, fine_tune_sentiment, read_realnews
@@ -60,7 +60,6 @@ def coded_items(data_dir: Path, samples: Sequence[str], kind: str, holdout_share
     """The majority coding of every coded item of `kind` in the samples, split into train and holdout."""
     train, holdout, left_out, coders = [], [], 0, set()
     for sample in samples:
-        codings.sample_info(data_dir, sample)  # an unknown sample stops here, with its name
         items = codings.sample_items(data_dir, sample, kind).set_index("item_id")
         coded = codings.codings(data_dir, sample)
         coded = coded[coded["kind"] == kind]
@@ -126,8 +125,7 @@ def write_models_config(data_dir: Path, name: str, table: str, artifact: Path) -
             lines.append(f"artifact = {json.dumps(str(relative))}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tomllib.loads(path.read_text(encoding="utf-8"))  # written as it will be read
-    load_models_config(path)
+    load_models_config(path)  # written as it will be read
     return path
 
 
@@ -180,6 +178,7 @@ def retrain_frames(data_dir: Path, samples: Sequence[str], *, name: str | None =
                    realnews_train: Path | None = None, echo: Callable[[str], None] = print) -> dict:
     """Retrain the frame heads with the samples' coded articles beside realnews train (when present)."""
     from espejo.nlp.frames_model import DEFAULT_FRAMES_MODEL_DIR, TrainedFrameScorer, train_frames
+    from espejo.nlp.scoring import resolve_model
 
     name = name or default_name(samples)
     items = _items_to_train_on(data_dir, samples, "article", holdout_share, echo)
@@ -188,9 +187,10 @@ def retrain_frames(data_dir: Path, samples: Sequence[str], *, name: str | None =
     echo("training the frame heads on " + ("realnews train, " if realnews_train else "")
          + "the coded articles and the codebook ...")
     out_dir = models_root(data_dir) / name / "frames"
-    train_frames(models_dir_or_model=models_dir, out_dir=out_dir, realnews_train=realnews_train,
+    model = resolve_model(models_dir)  # once: each resolution hashes the backbone's weights again
+    train_frames(models_dir_or_model=model, out_dir=out_dir, realnews_train=realnews_train,
                  coded_articles=[a for _, _, a in items.train])
-    new = TrainedFrameScorer(models_dir, frames_model_dir=out_dir, on_stale="error")
+    new = TrainedFrameScorer(model, frames_model_dir=out_dir, on_stale="error")
     version = new.model_version
     codings.record_training_use(data_dir, version, [("article", s, i, "train") for s, i, _ in items.train]
                                 + [("article", s, i, "holdout") for s, i, _ in items.holdout])
@@ -198,7 +198,7 @@ def retrain_frames(data_dir: Path, samples: Sequence[str], *, name: str | None =
     result = {"kind": "frames", "model_version": version, "artifact": str(out_dir), "models_config": str(config_path),
               "train_items": len(items.train), "holdout_items": len(items.holdout), "left_out": items.left_out,
               "samples": list(samples), "realnews_train": None if realnews_train is None else str(realnews_train)}
-    old = TrainedFrameScorer(models_dir, frames_model_dir=DEFAULT_FRAMES_MODEL_DIR)
+    old = TrainedFrameScorer(model, frames_model_dir=DEFAULT_FRAMES_MODEL_DIR)
     result["base_model_version"] = old.model_version
     if items.holdout:
         result["holdout"] = {role: {"model_version": scorer.model_version,
@@ -210,17 +210,16 @@ def retrain_frames(data_dir: Path, samples: Sequence[str], *, name: str | None =
 
 def _frames_agreement(scorer, articles: list[CodedArticle]) -> dict:
     """Micro-F1 of the scorer's leading frames against the coders' majority frames."""
-    from espejo.nlp.frames_eval import leading_frames
+    from espejo.nlp.frames_eval import _micro, leading_frames
     from espejo.nlp.scoring import FrameInput
     from espejo.nlp.sentences import split_sentences
 
-    inputs = [FrameInput(title=a.title, sentences=[s.text for s in split_sentences(a.text, a.language)][:200] or [a.text],
+    inputs = [FrameInput(title=a.title,
+                         sentences=[s.text for s in split_sentences(a.text, a.language)][:MAX_FRAME_SENTENCES] or [a.text],
                          language=a.language, source_country=a.source_country) for a in articles]
-    tp = fp = fn = 0
-    for article, scores in zip(articles, scorer.score_frames(inputs), strict=True):
-        predicted, truth = set(leading_frames(scores)), set(article.frames)
-        tp, fp, fn = tp + len(predicted & truth), fp + len(predicted - truth), fn + len(truth - predicted)
-    return {"n": len(articles), "micro_f1": round(2 * tp / max(2 * tp + fp + fn, 1), 4)}
+    pairs = [(set(article.frames), set(leading_frames(scores)))
+             for article, scores in zip(articles, scorer.score_frames(inputs), strict=True)]
+    return {"n": len(articles), "micro_f1": round(_micro(pairs)[2], 4)}
 
 
 def _write_card(out_dir: Path, result: dict, notes: dict) -> None:

@@ -87,10 +87,9 @@ def cluster_new_articles(data_dir: Path, run_id: str, model: str | Path | None =
     if todo:
         log("stories: %d articles to place", len(todo))
     for start in range(0, len(todo), chunk):
-        ids = [article_id for article_id, _ in todo[start:start + chunk]]
         days = dict(todo[start:start + chunk])
         with db.connect(data_dir) as con:
-            rows = store.articles_for_stories(con, ids)
+            rows = store.articles_for_stories(con, list(days))
         embed_started = time.monotonic()
         articles, vectors, skipped = _prepare(rows, days, model, embed_model, rules, log)
         outcome.embed_seconds += time.monotonic() - embed_started
@@ -126,10 +125,9 @@ def _prepare(rows: list[dict], days: dict, model, embed_model: str, rules: rule.
         if row["vector"] is not None and row["embed_model"] == embed_model:
             vector, names = np.asarray(row["vector"], np.float32), tuple(row["names"])
         else:
-            lead = rule.lead(row["text"] or "", row["title"], rules.lead_max_chars, rules.lead_min_words)
-            names = rule.article_names(row["title"], lead, rules.ignore_gazetteer_kinds)
+            text, names = rule.article_features(row["title"], row["text"] or "", rules)
             fresh.append((row, names))
-            texts.append(rule.embedding_text(row["title"], lead))
+            texts.append(text)
             continue
         articles.append(_article(row, days[row["article_id"]], vector, names))
     embedded = _embed_isolated(texts, model, rules, log)

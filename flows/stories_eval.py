@@ -78,12 +78,10 @@ def offline_web_articles(web_dir: Path) -> list[EvalArticle]:
 
 def cluster_in_memory(articles: list[EvalArticle], model, rules: rule.StoryRules) -> dict[str, str]:
     """Every article's story id, from one pass of the rule over all of them."""
-    leads = [rule.lead(a.text, a.title, rules.lead_max_chars, rules.lead_min_words) for a in articles]
-    vectors = rule.embed_articles([rule.embedding_text(a.title, lead) for a, lead in zip(articles, leads)],
-                                  model, rules)
-    new = [rule.StoryArticle(a.article_id, a.day, vector, rule.article_names(a.title, lead, rules.ignore_gazetteer_kinds),
-                             a.country, a.language, a.title)
-           for a, lead, vector in zip(articles, leads, vectors)]
+    features = [rule.article_features(a.title, a.text, rules) for a in articles]
+    vectors = rule.embed_articles([text for text, _ in features], model, rules)
+    new = [rule.StoryArticle(a.article_id, a.day, vector, names, a.country, a.language, a.title)
+           for a, (_, names), vector in zip(articles, features, vectors)]
     memberships, _ = rule.assign(new, [], rules, run_id="eval", embed_model=rule.embed_model_id(model))
     return {m.article_id: m.story_id for m in memberships}
 
@@ -151,7 +149,7 @@ def _report(articles: list[EvalArticle], predicted: dict[str, str], rules: rule.
         "title_words": rule.title_words_baseline([(a.article_id, a.day, a.title) for a in articles], rules.window_days),
         "alone": {a.article_id: a.article_id for a in articles},
     }
-    pairs = _cross_language_pairs(truth, languages)
+    pairs = sum(1 for _ in rule.cross_language_pairs(truth, languages))
     return {
         "source": source,
         "articles": len(articles),
@@ -166,14 +164,6 @@ def _report(articles: list[EvalArticle], predicted: dict[str, str], rules: rule.
                   "min_shared_names": rules.min_shared_names, "max_story_days": rules.max_story_days,
                   "sha256": rules.sha256[:12]},
     }
-
-
-def _cross_language_pairs(truth: dict[str, str], languages: dict[str, str]) -> int:
-    members: dict[str, list[str]] = {}
-    for item, cluster in truth.items():
-        members.setdefault(cluster, []).append(item)
-    return sum(1 for items in members.values() for i, a in enumerate(items) for b in items[i + 1:]
-               if languages[a] != languages[b])
 
 
 def format_report(result: dict) -> list[str]:

@@ -69,7 +69,6 @@ HEAD_METADATA = "frames_head.json"
 MIN_EXEMPLARS = 5  # per language per frame; stricter than scoring.MIN_EXEMPLARS_PER_LANGUAGE
 ARTIFACT_FORMAT = 1  # codebook heads (max pooling over sentences)
 ARTICLE_ARTIFACT_FORMAT = 2  # article heads (mean pooling), trained on realnews + the codebook
-MAX_CODED_SENTENCES = 200  # as analyse.MAX_FRAME_SENTENCES: the part of an article the frames read
 
 
 @dataclass(frozen=True)
@@ -399,6 +398,7 @@ def _relative_to_repo(path: Path) -> str:
 def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path | None, config: ArticleTrainConfig,
                          realnews_train: Path | None, max_length: int, batch_size: int,
                          coded_articles: list[CodedArticle] = ()) -> TrainedHead:
+    from .analyse import MAX_FRAME_SENTENCES  # the part of an article the frames read
     from .sentences import split_sentences
 
     if not isinstance(config, ArticleTrainConfig):
@@ -417,7 +417,7 @@ def _train_article_heads(codebook_path: Path, models_dir_or_model, out_dir: Path
                 raise CodebookError(f"coded article {article.item_id}: frames not in the codebook: {unknown}")
             coded_labels[number, [index[f] for f in article.frames]] = 1.0
             # As the scorer reads an article: its first sentences only.
-            split = [s.text for s in split_sentences(article.text, article.language)][:MAX_CODED_SENTENCES]
+            split = [s.text for s in split_sentences(article.text, article.language)][:MAX_FRAME_SENTENCES]
             sentences.append(split or [article.text[:4000]])
         article_labels = np.vstack([article_labels, coded_labels])
     texts, codebook_labels, codebook_weights, _ = training_set(fcb, TrainConfig(aux_weight=config.aux_weight))

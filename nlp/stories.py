@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,7 +35,6 @@ from espejo.settings import read_toml, validate_file
 
 STORIES_CONFIG = Path(__file__).resolve().parent / "stories.toml"
 STORY_NAMES_KEPT = 30  # names a story keeps (stories.names), most frequent first
-EMBED_PREFIX = "query: "  # e5's prefix for symmetric tasks such as clustering
 
 
 class StoryRulesError(ValueError):
@@ -136,6 +135,12 @@ def lead(text: str, title: str = "", max_chars: int = 400, min_words: int = 6) -
     return cut.rsplit(" ", 1)[0] if " " in cut else cut  # end on a whole word
 
 
+def article_features(title: str | None, text: str, rules: StoryRules) -> tuple[str, tuple[str, ...]]:
+    """What the rule reads of an article: the text to embed (title and lead) and its names."""
+    lead_text = lead(text, title, rules.lead_max_chars, rules.lead_min_words)
+    return embedding_text(title, lead_text), article_names(title, lead_text, rules.ignore_gazetteer_kinds)
+
+
 def embedding_text(title: str, lead_text: str) -> str:
     return f"{title.strip()}\n{lead_text}".strip()
 
@@ -175,25 +180,15 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _expand_braces(phrase: str) -> list[str]:
-    """The gazetteer's "American{,s}" is "American" and "Americans"."""
-    match = re.search(r"\{([^{}]*)\}", phrase)
-    if not match:
-        return [phrase]
-    return [expanded for option in match.group(1).split(",")
-            for expanded in _expand_braces(phrase[:match.start()] + option + phrase[match.end():])]
-
-
 @functools.cache
 def ignored_names(kinds: tuple[str, ...]) -> frozenset[str]:
     """The words of the gazetteer's terms of `kinds` (countries, demonyms, ...), folded."""
-    from espejo.nlp.mentions import load_gazetteer
+    from espejo.nlp.mentions import default_gazetteer
 
     words = set()
-    for term in load_gazetteer()._terms:
+    for term in default_gazetteer()._terms:  # its phrases are already brace-expanded
         if term.entry.kind in kinds:
-            for phrase in _expand_braces(term.phrase):
-                words.update(_fold(w) for w in _WORD.findall(phrase))
+            words.update(_fold(w) for w in _WORD.findall(term.phrase))
     return frozenset(words)
 
 
@@ -254,7 +249,7 @@ def embed_articles(texts: Sequence[str], model: str | Path, rules: StoryRules, b
 
     if not texts:
         return np.zeros((0, 384), np.float32)
-    return backbone.embed(list(texts), model, prefix=EMBED_PREFIX, max_length=rules.max_length,
+    return backbone.embed(list(texts), model, prefix=backbone.QUERY_PREFIX, max_length=rules.max_length,
                           batch_size=batch_size, precision="fp32")
 
 
@@ -435,20 +430,26 @@ def b_cubed(truth: Mapping[str, str], predicted: Mapping[str, str],
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def cross_language_linked(truth: Mapping[str, str], predicted: Mapping[str, str],
-                          languages: Mapping[str, str]) -> float | None:
-    """Of the pairs of articles in one true cluster and in different languages, the share placed in one
-    predicted cluster; None when there is no such pair."""
+def cross_language_pairs(truth: Mapping[str, str], languages: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """The pairs of articles in one true cluster and in different languages."""
     members: dict[str, list[str]] = {}
     for item, cluster in truth.items():
         members.setdefault(cluster, []).append(item)
-    pairs = linked = 0
     for items in members.values():
         for i, a in enumerate(items):
             for b in items[i + 1:]:
                 if languages[a] != languages[b]:
-                    pairs += 1
-                    linked += a in predicted and predicted.get(a) == predicted.get(b)
+                    yield a, b
+
+
+def cross_language_linked(truth: Mapping[str, str], predicted: Mapping[str, str],
+                          languages: Mapping[str, str]) -> float | None:
+    """Of the pairs of articles in one true cluster and in different languages, the share placed in one
+    predicted cluster; None when there is no such pair."""
+    pairs = linked = 0
+    for a, b in cross_language_pairs(truth, languages):
+        pairs += 1
+        linked += a in predicted and predicted.get(a) == predicted.get(b)
     return linked / pairs if pairs else None
 
 

@@ -204,12 +204,17 @@ def test_spanish_stories_page_shows_no_english(warehouse_dir, monkeypatch):
 # --- without stories ------------------------------------------------------------------------------------
 
 
-def test_a_warehouse_without_stories_yet(tmp_path, monkeypatch):
-    build_warehouse(tmp_path)
-    with connect(tmp_path) as con:
+def _warehouse_with_story_tables(data_dir, verb: str) -> None:
+    """The fixture warehouse published with its story tables emptied (DELETE FROM) or gone (DROP TABLE)."""
+    build_warehouse(data_dir)
+    with connect(data_dir) as con:
         for table in ("story_articles", "stories", "article_vectors"):
-            con.execute(f"DELETE FROM {table}")
-        publish_snapshot(con, tmp_path)
+            con.execute(f"{verb} {table}")
+        publish_snapshot(con, data_dir)
+
+
+def test_a_warehouse_without_stories_yet(tmp_path, monkeypatch):
+    _warehouse_with_story_tables(tmp_path, "DELETE FROM")
     at = open_page(tmp_path, monkeypatch, "stories")
     assert "No stories yet" in all_text(at) and not at.dataframe
     at = open_page(tmp_path, monkeypatch, "stories", {"dates": ["2020-01-01", "2020-01-31"]})
@@ -219,11 +224,7 @@ def test_a_warehouse_without_stories_yet(tmp_path, monkeypatch):
 
 
 def test_a_snapshot_from_before_stories_says_the_next_run_builds_them(tmp_path, monkeypatch):
-    build_warehouse(tmp_path)
-    with connect(tmp_path) as con:
-        for table in ("story_articles", "stories", "article_vectors"):
-            con.execute(f"DROP TABLE {table}")
-        publish_snapshot(con, tmp_path)
+    _warehouse_with_story_tables(tmp_path, "DROP TABLE")
     assert data.article_stories(tmp_path, ["us1"]) is None
     for lang in ("en", "es"):
         at = open_page(tmp_path, monkeypatch, "stories", {"lang": lang, "story": TWO_SIDED})

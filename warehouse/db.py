@@ -8,6 +8,7 @@ publishes a copy, `snapshot.duckdb`, by writing it next to its final place and r
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -32,14 +33,15 @@ def snapshot_path(data_dir: Path) -> Path:
     return Path(data_dir) / SNAPSHOT_FILE
 
 
-def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+@functools.cache  # read once per process: the codings store is opened (and migrated) on every coding
+def migrations(folder: str = "migrations") -> tuple[tuple[int, str, str], ...]:
     """(version, name, sql) of every migration shipped with Espejo in `folder` (of espejo.warehouse), in order."""
     found = []
     for entry in resources.files("espejo.warehouse").joinpath(folder).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def migrate(con: duckdb.DuckDBPyConnection, *, folder: str = "migrations",

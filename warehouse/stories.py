@@ -27,10 +27,9 @@ def _rows(cursor) -> list[dict]:
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-def articles_without_story(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[tuple[str, date]]:
-    """(article id, day) of the articles no story holds yet, by day then id; the first `limit` when given."""
-    rows = _run(con, "articles_without_story_ids").fetchall()
-    return rows[:limit] if limit is not None else rows
+def articles_without_story(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date]]:
+    """(article id, day) of the articles no story holds yet, by day then id."""
+    return _run(con, "articles_without_story_ids").fetchall()
 
 
 def articles_for_stories(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> list[dict]:

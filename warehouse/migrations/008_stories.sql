@@ -1,5 +1,5 @@
 -- 008: stories, the articles about one event across outlets, countries and languages (issue 11).
--- Written incrementally by the clustering task of each run (espejo.flows.runs.cluster_stories, rule in
+-- Written incrementally by the clustering task of each run (espejo.flows.stories.cluster_stories, rule in
 -- nlp/stories.toml): a run reads only the stories active around its new articles' days and adds to them,
 -- so these tables are appended to and updated, never rebuilt. Membership is per article, independent of
 -- the sentiment model version.
@@ -15,7 +15,7 @@ CREATE TABLE article_vectors (
 );
 
 CREATE TABLE stories (
-    story_id        VARCHAR PRIMARY KEY,       -- "story-" + sha256(first article id)[:12]: stable across runs
+    story_id        VARCHAR PRIMARY KEY,       -- "story-" + sha256(first article id)[:16]: stable across runs
     first_day       DATE NOT NULL,
     last_day        DATE NOT NULL,
     articles        INTEGER NOT NULL,
@@ -27,7 +27,7 @@ CREATE TABLE stories (
     formed_run_id   VARCHAR NOT NULL,
     updated_run_id  VARCHAR NOT NULL,
     embed_model     VARCHAR NOT NULL,
-    rules_sha256    VARCHAR NOT NULL,          -- sha256 of nlp/stories.toml as it was when the story formed
+    rules_sha256    VARCHAR NOT NULL,          -- sha256 of the rule's values (nlp/stories.toml) when it formed
     title           VARCHAR                    -- title of its first article
 );
 
