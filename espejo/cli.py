@@ -693,7 +693,11 @@ def eval_group():
 @models_dir_option
 @click.option("--artifact", "artifact_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Adapter folder [default: nlp/models/target-sentiment].")
-def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit, models_dir, artifact_dir):
+@click.option("--head", default=None,
+              help="NewsMTSC / es-headlines only: score with this head of the artifact instead of the one Espejo "
+                   "uses (for an artifact trained with heads of their own for those sets; the set's own head is "
+                   "shown beside the scored one anyway).")
+def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit, models_dir, artifact_dir, head):
     """Macro-F1, accuracy and confusion matrix of the trained model beside its baselines.
 
     realnews: the new nightly model, the previous nightly model and the zero-shot scorer, from the same
@@ -708,6 +712,8 @@ def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit
     from espejo.nlp import realnews, sentiment_eval
 
     if data_format == "realnews":
+        if head:
+            raise click.UsageError("--head goes with --format newsmtsc or es-headlines: realnews is what the scored head is for")
         passages_path = passages_path or realnews.passages_path_for(data_path)
         if not Path(passages_path).is_file():
             raise click.ClickException(f"{passages_path} not found: pass the articles of these sentences with --passages")
@@ -722,8 +728,8 @@ def eval_sentiment(data_path, data_format, passages_path, as_json, record, limit
         raise click.UsageError("--record and --passages go with --format realnews")
     try:
         result = sentiment_eval.evaluate_sentiment_file(data_path, data_format, models_dir, limit,
-                                                        artifact_dir=artifact_dir, echo=echo)
-    except sentiment_eval.EvaluationDataError as error:
+                                                        artifact_dir=artifact_dir, head=head, echo=echo)
+    except ValueError as error:  # nothing readable in the file (EvaluationDataError), or no such head
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(sentiment_eval.file_summary(result)))

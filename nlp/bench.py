@@ -62,7 +62,7 @@ def naive_probabilities(scorer, items) -> np.ndarray:
         hidden = torch.tensor(extractor(text, truncation=True, max_length=scorer.settings.max_length))
         _, mask, target_mask = encode_inputs(tokenizer, [(sentence, start, end)], scorer.settings)
         with torch.no_grad():
-            logits = model.head(hidden, mask, target_mask)
+            logits = model.head_logits(model.head(hidden, mask, target_mask), model.scoring_head)
         rows.append(torch.softmax(logits.double() / scorer.temperature, dim=-1).numpy()[0])  # same calibration
     return np.array(rows)
 

@@ -5,7 +5,8 @@ On realnews (`evaluate_realnews`), as (model version, MentionInput list -> proba
     previous   the nightly model before it (nlp/models/target-sentiment-previous), when present
     zeroshot   the prototype scorer (label descriptions + exemplars, no training)
 On NewsMTSC and es-headlines (`evaluate_sentiment_file`): the trained model, the zero-shot scorer and a
-lexicon baseline.
+lexicon baseline; when the trained artifact has a head of the file's own source (a head trained on that
+set's labels beside the scored one), that head too, as `trained:<source> head`.
 """
 
 from __future__ import annotations
@@ -153,9 +154,13 @@ def realnews_summary(reports: dict[str, dict]) -> dict:
 
 
 def evaluate_sentiment_file(path: Path, data_format: str, models_dir: Path | None = None, limit: int = 0,
-                            trained=None, artifact_dir: Path | None = None, echo=print) -> dict:
-    """Trained model (`trained`, else the one in `artifact_dir`), zero-shot scorer and lexicon baseline on one
-    NewsMTSC or es-headlines file; prints as it goes. Raises `EvaluationDataError` when no target is read."""
+                            trained=None, artifact_dir: Path | None = None, head: str | None = None,
+                            echo=print) -> dict:
+    """Trained model (`trained`, else the one in `artifact_dir` scoring with `head`), zero-shot scorer and
+    lexicon baseline on one NewsMTSC or es-headlines file, plus the artifact's head for this source if it has
+    one; prints as it goes. Raises `EvaluationDataError` when no target is read."""
+    from .sentiment_model import TrainedSentimentScorer
+
     from .evaluation import LEXICON_NOTES, evaluate_sentiment, format_confusion, vader_predict
     from .scoring import MentionInput, ZeroShotScorer
 
@@ -167,7 +172,13 @@ def evaluate_sentiment_file(path: Path, data_format: str, models_dir: Path | Non
         raise EvaluationDataError(f"{path}: no targets read as {data_format}")
     language = examples[0].language
     echo(f"{path}: {len(examples)} targets ({stats.skipped} skipped: not located), language {language}")
-    trained = trained or load_trained_sentiment(models_dir, artifact_dir)
+    if trained is None:
+        trained = (TrainedSentimentScorer(models_dir, artifact_dir=artifact_dir, head=head) if head
+                   else load_trained_sentiment(models_dir, artifact_dir))
+    own_head = None  # this set's own head, scored beside the chosen one
+    if data_format in trained.heads and data_format != trained.head:
+        own_head = TrainedSentimentScorer(trained.backbone_dir, artifact_dir=trained.artifact_dir, head=data_format,
+                                          precision=trained.precision)
     zeroshot = ZeroShotScorer(models_dir)
 
     def with_progress(scorer):
@@ -189,9 +200,12 @@ def evaluate_sentiment_file(path: Path, data_format: str, models_dir: Path | Non
 
     systems = {"trained": with_progress(trained), "zeroshot": with_progress(zeroshot),
                "lexicon": lambda items: vader_predict([e.sentence for e in items])}
-    results = evaluate_sentiment(examples, systems, progress=echo)
     names = {"trained": trained.model_version, "zeroshot": zeroshot.model_version,
              "lexicon": LEXICON_NOTES[language]}
+    if own_head is not None:
+        systems[f"trained:{data_format} head"] = with_progress(own_head)
+        names[f"trained:{data_format} head"] = own_head.model_version
+    results = evaluate_sentiment(examples, systems, progress=echo)
     for name, report in results.items():
         echo(f"\n{name} ({names[name]}): macro-F1 {report['macro_f1']:.4f}  accuracy {report['accuracy']:.4f}  "
              f"n {report['n']}")

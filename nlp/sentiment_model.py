@@ -38,6 +38,7 @@ PREVIOUS_ARTIFACT_DIR = PACKAGE_DIR / "models" / "target-sentiment-previous"
 ADAPTER_FILE = "adapter_model.safetensors"
 SETTINGS_FILE = "espejo-sentiment.json"
 SCORER_NAME = "trained"
+SCORED_HEAD = "scored"  # the name of head 0 in an artifact's settings
 
 
 @dataclass(frozen=True)
@@ -97,18 +98,28 @@ def _masked_mean(hidden, mask):
     return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
 
 
-def build_model(encoder, dropout: float = 0.1):
-    """The classifier around an encoder: [mean of all tokens ; mean of target tokens] -> 3 logits."""
+def build_model(encoder, dropout: float = 0.1, heads: int = 1):
+    """The classifier around an encoder: [mean of all tokens ; mean of target tokens] -> 3 logits per head.
+
+    Head 0 is the one Espejo scores with (sentiment toward a country in the news); a model trained with
+    `heads` > 1 gave some training sources heads of their own (see `TrainConfig.separate_heads`), so labels
+    meant differently there (sentiment toward a person in NewsMTSC) do not blur head 0. `forward` returns
+    head `scoring_head`'s logits; `top`, used in training, returns every head's."""
     import torch
     from torch import nn
     from transformers.masking_utils import create_bidirectional_mask
 
     class TargetSentimentModel(nn.Module):
-        def __init__(self, encoder, dropout):
+        def __init__(self, encoder, dropout, heads):
             super().__init__()
             self.encoder = encoder
             self.dropout = nn.Dropout(dropout)
-            self.classifier = nn.Linear(2 * encoder.config.hidden_size, len(SENTIMENT_LABELS))
+            self.classifier = nn.Linear(2 * encoder.config.hidden_size, len(SENTIMENT_LABELS) * heads)
+            self.scoring_head = 0
+
+        def head_logits(self, logits, head: int):
+            width = len(SENTIMENT_LABELS)
+            return logits[..., head * width : (head + 1) * width]
 
         def head(self, hidden, attention_mask, target_mask):
             sentence = _masked_mean(hidden, attention_mask)
@@ -118,7 +129,7 @@ def build_model(encoder, dropout: float = 0.1):
 
         def forward(self, input_ids, attention_mask, target_mask):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            return self.head(hidden, attention_mask, target_mask)
+            return self.head_logits(self.head(hidden, attention_mask, target_mask), self.scoring_head)
 
         # Training runs the frozen lower layers once (`bottom`) and only the adapted ones per step (`top`).
         def _layers(self, hidden, attention_mask, layers):
@@ -136,7 +147,7 @@ def build_model(encoder, dropout: float = 0.1):
             hidden = self._layers(hidden, attention_mask, self.encoder.encoder.layer[start:])
             return self.head(hidden, attention_mask, target_mask)
 
-    return TargetSentimentModel(encoder, dropout)
+    return TargetSentimentModel(encoder, dropout, heads)
 
 
 def truncate_encoder(encoder, num_layers: int | None):
@@ -199,13 +210,15 @@ class TrainedSentimentScorer:
     `models_dir_or_model`: where the e5 backbone is (re)built (a models dir, as for `ZeroShotScorer`),
     or the rebuilt backbone directory itself; None means the default models dir. `artifact_dir`:
     the adapter + head (default: the one committed with Espejo). `frames`: an optional scorer whose
-    `score_frames` this one delegates to (this model scores sentiment only).
+    `score_frames` this one delegates to (this model scores sentiment only). `head`: for an artifact trained
+    with several heads, the one to score with (default: the first, which Espejo uses; the others exist to
+    measure the shared encoder on their own data, e.g. `espejo eval sentiment --head newsmtsc`).
     """
 
     SCORER_NAME = SCORER_NAME
 
     def __init__(self, models_dir_or_model: str | Path | None = None, *, artifact_dir: str | Path | None = None,
-                 batch_size: int = 32, frames=None, precision: str | None = None) -> None:
+                 batch_size: int = 32, frames=None, precision: str | None = None, head: str | None = None) -> None:
         path = Path(models_dir_or_model) if models_dir_or_model is not None else None
         if path is not None and (path / "config.json").is_file():
             self.backbone_dir = path
@@ -229,7 +242,16 @@ class TrainedSentimentScorer:
         self.frames = frames
         calibration = meta.get("calibration") or {}
         self.temperature = float(calibration.get("temperature", 1.0))
+        self.heads = tuple(meta.get("heads") or (SCORED_HEAD,))
+        if head is not None and head not in self.heads:
+            raise ValueError(f"{self.artifact_dir}: no head {head!r}; its heads are {', '.join(self.heads)}")
+        self.head = head or self.heads[0]
         self.model_version = model_version_for(self.artifact_dir)
+        if self.head != self.heads[0]:
+            # Another head gives other probabilities: never mistaken for the scored version. The temperature
+            # was fitted for head 0, so this one reads its logits uncalibrated.
+            self.model_version += f"-head-{self.head}"
+            self.temperature = 1.0
         self._model = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -242,9 +264,10 @@ class TrainedSentimentScorer:
 
                 backbone.configure_torch_threads()
                 tokenizer, encoder = load_backbone_encoder(self.backbone_dir)
-                model = build_model(truncate_encoder(encoder, self.settings.num_layers))
+                model = build_model(truncate_encoder(encoder, self.settings.num_layers), heads=len(self.heads))
                 peft_model = PeftModel.from_pretrained(model, str(self.artifact_dir))
                 model = peft_model.merge_and_unload()  # plain weights: inference as fast as the base model
+                model.scoring_head = self.heads.index(self.head)
                 model.eval()
                 self._tokenizer, self._model = tokenizer, model
                 self._torch = torch

@@ -30,7 +30,7 @@ from typing import Callable
 from espejo.records import SENTIMENT_LABELS
 
 from . import backbone
-from .sentiment_model import ADAPTER_FILE, SETTINGS_FILE, InputSettings, build_model, encode_inputs, \
+from .sentiment_model import ADAPTER_FILE, SCORED_HEAD, SETTINGS_FILE, InputSettings, build_model, encode_inputs, \
     load_backbone_encoder, truncate_encoder
 
 NEWSMTSC_LABELS = {2.0: 0, 4.0: 1, 6.0: 2}
@@ -211,6 +211,16 @@ class TrainConfig:
     select_floors: dict = field(default_factory=lambda: {"newsmtsc-dev": 0.731, "es-headlines-dev": 0.634})
     threads: int = 2
     input: dict = field(default_factory=lambda: InputSettings().to_dict())
+    # Sources trained through a head of their own on the shared encoder (see `build_model`), so their labels
+    # (sentiment toward a person or a party) do not blur head 0, the one Espejo scores countries with;
+    # every other source trains head 0. The committed model has one head (see its model card).
+    separate_heads: tuple = ()
+
+    def head_names(self) -> list[str]:
+        return [SCORED_HEAD, *self.separate_heads]
+
+    def head_of(self, source: str) -> int:
+        return self.separate_heads.index(source) + 1 if source in self.separate_heads else 0
 
 
 def lora_targets(first_layer: int, num_layers: int) -> str:
@@ -319,14 +329,16 @@ def train_sentiment(
     if init_from is not None:
         base = json.loads((Path(init_from) / SETTINGS_FILE).read_text(encoding="utf-8"))
         config = replace(config, input=base["input"],
-                         trainable_layers=base["train_config"]["trainable_layers"])
+                         trainable_layers=base["train_config"]["trainable_layers"],
+                         separate_heads=tuple((base.get("heads") or [SCORED_HEAD])[1:]))
     settings = InputSettings.from_dict(config.input)
     backbone_dir = backbone.ensure_backbone(Path(models_dir) if models_dir else None)
     tokenizer, encoder = load_backbone_encoder(backbone_dir)
     num_layers = settings.num_layers or len(encoder.encoder.layer)
     truncate_encoder(encoder, num_layers)
     first_trained = num_layers - config.trainable_layers
-    model = build_model(encoder, dropout=config.head_dropout)
+    heads = config.head_names()
+    model = build_model(encoder, dropout=config.head_dropout, heads=len(heads))
     if init_from is not None:
         peft_model = PeftModel.from_pretrained(model, str(init_from), is_trainable=True)
     else:
@@ -337,7 +349,12 @@ def train_sentiment(
     inner = peft_model.base_model.model  # the TargetSentimentModel, LoRA layers in place
     trainable = [p for p in peft_model.parameters() if p.requires_grad]
     log(f"trainable parameters: {sum(p.numel() for p in trainable):,} (LoRA r={config.lora_rank} on layers "
-        f"{first_trained}-{num_layers - 1} of {num_layers}, + head)")
+        f"{first_trained}-{num_layers - 1} of {num_layers}, + heads {', '.join(heads)})")
+
+    def logits_for(items: list[TargetExample], hidden, mask, tmask):
+        """Each example's logits from the head its source trains (all heads are computed: one linear layer)."""
+        every = inner.top(hidden, mask, tmask, first_trained).view(len(items), len(heads), len(SENTIMENT_LABELS))
+        return every[torch.arange(len(items)), torch.tensor([config.head_of(e.source) for e in items])]
 
     examples: list[TargetExample] = []
     for train_set in train_sets:
@@ -364,7 +381,7 @@ def train_sentiment(
     warmup = max(1, int(total_steps * config.warmup_fraction))
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup))))
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup))))  # one step: no decay span
 
     def dev_report() -> dict:
         peft_model.eval()
@@ -373,8 +390,9 @@ def train_sentiment(
             for name, dev in (dev_sets or {}).items():
                 predictions = []
                 for begin in range(0, len(dev), 64):
-                    hidden, mask, tmask = cache.batch([key(e) for e in dev[begin : begin + 64]])
-                    predictions.extend(inner.top(hidden, mask, tmask, first_trained).argmax(-1).tolist())
+                    items = dev[begin : begin + 64]
+                    hidden, mask, tmask = cache.batch([key(e) for e in items])
+                    predictions.extend(logits_for(items, hidden, mask, tmask).argmax(-1).tolist())
                 report = classification_report([e.label for e in dev], predictions)
                 out[name] = {"macro_f1": round(report["macro_f1"], 4), "accuracy": round(report["accuracy"], 4),
                              "n": report["n"]}
@@ -391,7 +409,7 @@ def train_sentiment(
             items = [examples[i] for i in batch]
             hidden, mask, tmask = cache.batch([key(e) for e in items])
             labels = torch.tensor([e.label for e in items])
-            logits = inner.top(hidden, mask, tmask, first_trained)
+            logits = logits_for(items, hidden, mask, tmask)
             losses = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
             if weights:
                 w = torch.tensor([weights[(e.source, e.label)] for e in items], dtype=losses.dtype)
@@ -440,6 +458,7 @@ def train_sentiment(
         "labels": list(SENTIMENT_LABELS),
         "input": settings.to_dict(),
         "pooling": "concat(mean of all tokens, mean of target tokens incl. markers), last layer used",
+        "heads": heads,
         "backbone": backbone.BACKBONE_DIRNAME,
         "backbone_weights_sha256": (backbone.read_backbone_metadata(backbone_dir) or {}).get("weights_sha256"),
         "train_config": asdict(config),
@@ -591,6 +610,12 @@ def write_model_card(out_dir: str | Path, summary: dict, metrics: dict, date: st
     history = "\n".join(f"- epoch {h['epoch']}: " + ", ".join(
         f"{k} macro-F1 {v['macro_f1']:.3f}" for k, v in h.items() if isinstance(v, dict)) for h in summary["history"])
     sizes = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
+    heads = summary.get("heads") or [SCORED_HEAD]
+    heads_note = "" if len(heads) == 1 else (
+        f" Heads: {', '.join(heads)}. The first is the one Espejo scores with; "
+        f"{', '.join(heads[1:])} each learned only from its own set's labels (sentiment toward a person or a "
+        "party there, toward a country in realnews), on the shared encoder, so labels meant differently do not "
+        "blur the scored head. Those sets' figures below are given for their own head and for the scored one.")
     card = f"""# Espejo target-sentiment model (`{metrics.get('model_version', '')}`)
 
 The sentiment a sentence expresses **toward a marked target** (negative / neutral / positive), in English
@@ -622,7 +647,7 @@ Loaded by `espejo.nlp.sentiment_model.TrainedSentimentScorer` / `load_trained_se
   {settings['num_layers'] - cfg['trainable_layers']}-{settings['num_layers'] - 1}; word embeddings frozen.
   {summary['trainable_parameters']:,} trained parameters.
 - Head: linear layer on [mean of all tokens ; mean of the target's tokens (markers included)], dropout
-  {cfg['head_dropout']}, softmax over 3 labels.
+  {cfg['head_dropout']}, softmax over 3 labels.{heads_note}
 - Training: AdamW lr {cfg['learning_rate']}, weight decay {cfg['weight_decay']}, linear warm-up
   ({cfg['warmup_fraction']:.0%}) and decay, batch {cfg['batch_size']} (length-bucketed), {cfg['epochs']} epochs,
   gradient clipping 1.0; cross-entropy weighted per (data set, label) so each data set's three labels weigh

@@ -199,3 +199,50 @@ def test_es_headlines_dev_floor(scorer, shared_data):
     examples = training.read_es_headlines(shared_data / "es-headlines" / "dev.jsonl", stats)
     assert stats.skipped == 0 and len(examples) == 339
     assert _dev_macro_f1(scorer, examples) >= ES_FLOOR
+
+
+def test_separate_heads_keep_a_source_s_labels_apart(models_dir, tmp_path):
+    """Sources given heads of their own train those heads only: the same sentences labelled one way for the
+    scored head and the opposite way for another come out each head's way; the artifact names its heads;
+    another head is never mistaken for the scored version; `espejo eval` shows a set's own head beside the
+    scored one; fine-tuning (here a single step) keeps the heads."""
+    sentences = ["Mexico opened a new bridge for trade.", "Mexico and its neighbours met again today.",
+                 "Reporters described Mexico at length.", "Mexico was in the news this week."]
+    scored = [training.TargetExample(s, 0, 6, 0, "en", "realnews-en") for s in sentences]  # negative
+    other = [training.TargetExample(s, 0, 6, 2, "en", "newsmtsc") for s in sentences]  # positive
+    config = training.TrainConfig(epochs=12, batch_size=4, learning_rate=5e-3, trainable_layers=1, lora_rank=4,
+                                  lora_alpha=8, warmup_fraction=0.0, threads=1, class_balanced=False,
+                                  select_on="", select_floors={}, separate_heads=("newsmtsc",),
+                                  repeats={"realnews-en": 1, "newsmtsc": 1})
+    out = tmp_path / "two-heads"
+    summary = training.train_sentiment([scored, other], out, models_dir=models_dir, config=config, log=lambda _: None)
+    assert summary["heads"] == ["scored", "newsmtsc"]
+    items = [(s, 0, 6) for s in sentences]
+    main_head = TrainedSentimentScorer(models_dir, artifact_dir=out, precision="fp32")
+    side_head = TrainedSentimentScorer(models_dir, artifact_dir=out, precision="fp32", head="newsmtsc")
+    assert main_head.predict_proba(items).argmax(axis=1).tolist() == [0, 0, 0, 0]
+    assert side_head.predict_proba(items).argmax(axis=1).tolist() == [2, 2, 2, 2]
+    assert main_head.model_version == model_version_for(out)
+    assert side_head.model_version == model_version_for(out) + "-head-newsmtsc"
+    with pytest.raises(ValueError, match="its heads are scored, newsmtsc"):
+        TrainedSentimentScorer(models_dir, artifact_dir=out, head="tweets")
+
+    data = tmp_path / "positive.jsonl"
+    data.write_text("".join(json.dumps({"sentence_normalized": s, "targets": [{"from": 0, "to": 6, "polarity": 6.0}]})
+                            + "\n" for s in sentences))
+    common = ["eval", "sentiment", "--data", str(data), "--format", "newsmtsc", "--json", "--models-dir", str(models_dir),
+              "--artifact", str(out)]
+    result = CliRunner().invoke(main, common)
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["model_version"] == main_head.model_version and last["accuracy"] == 0.0
+    assert last["baselines"]["trained:newsmtsc head"]["accuracy"] == 1.0
+    result = CliRunner().invoke(main, [*common, "--head", "newsmtsc"])
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["model_version"] == side_head.model_version and last["accuracy"] == 1.0
+    result = CliRunner().invoke(main, [*common, "--head", "tweets"])
+    assert result.exit_code == 1 and "its heads are scored, newsmtsc" in result.output
+
+    tuned = training.fine_tune_sentiment(scored[:2], tmp_path / "tuned", base_artifact=out, models_dir=models_dir,
+                                         config=training.FineTuneConfig(epochs=1, threads=1), log=lambda _: None)
+    assert tuned["heads"] == ["scored", "newsmtsc"]
