@@ -493,7 +493,11 @@ def codings(data_dir, name) -> pd.DataFrame:
     """The sample's codings, skips left out: item_id, kind, coder, label, frames (lists), coded_at, origin."""
     with _store(data_dir) as con:
         _require_sample(con, name)
-        frame = _run(con, "codings", sample=name).df()
+        return _codings(con, name)
+
+
+def _codings(con, name) -> pd.DataFrame:
+    frame = _run(con, "codings", sample=name).df()
     frame["frames"] = [list(f) if isinstance(f, np.ndarray | list) else [] for f in frame["frames"]]
     return frame
 
@@ -502,7 +506,11 @@ def coders(data_dir, name) -> list[str]:
     """Everyone who has coded or skipped an item of the sample."""
     with _store(data_dir) as con:
         _require_sample(con, name)
-        return [row[0] for row in _run(con, "coders", sample=name).fetchall()]
+        return _coders(con, name)
+
+
+def _coders(con, name) -> list[str]:
+    return [row[0] for row in _run(con, "coders", sample=name).fetchall()]
 
 
 # --- the model's answers, training uses, the report -----------------------------------------------
@@ -516,8 +524,13 @@ def model_predictions(data_dir, name, model_version) -> pd.DataFrame:
     frames and stance (item_id, kind and those columns; items that version has not scored are absent).
 
     The sample's own version is answered from the copy stored with the sample, any other from the snapshot."""
-    items = sample_items(data_dir, name)
-    info = sample_info(data_dir, name)
+    with _store(data_dir) as con:
+        info = _require_sample(con, name)
+        items = _run(con, "sample_items", sample=name, kind=None).df()
+    return _predictions(data_dir, info, items, model_version)
+
+
+def _predictions(data_dir, info: SampleInfo, items: pd.DataFrame, model_version) -> pd.DataFrame:
     if model_version == info.model_version:
         found = items
     else:
@@ -560,24 +573,29 @@ def record_training_use(data_dir, artifact_version, rows: list[tuple]) -> int:
 def training_roles(data_dir, name, model_version) -> dict[str, str]:
     """{item_id: 'train'|'holdout'} for the sample's items any part of `model_version` (parts joined by '+')
     was trained with or held out from."""
-    versions = [v for v in str(model_version or "").split("+") if v]
     with _store(data_dir) as con:
         _require_sample(con, name)
-        rows = _run(con, "training_roles", sample=name, versions=versions).fetchall()
-    return {item_id: role for item_id, role in rows}
+        return _training_roles(con, name, model_version)
+
+
+def _training_roles(con, name, model_version) -> dict[str, str]:
+    versions = [v for v in str(model_version or "").split("+") if v]
+    return {item_id: role for item_id, role in _run(con, "training_roles", sample=name, versions=versions).fetchall()}
 
 
 def report(data_dir, name, model_version: str | None = None) -> dict:
     """Reliability between coders and agreement of `model_version` (default: the sample's) with their
     majority, as espejo.reliability computes them; JSON-serialisable."""
-    info = sample_info(data_dir, name)
-    version = model_version or info.model_version
-    items = sample_items(data_dir, name)
-    coded = codings(data_dir, name)
-    predicted = model_predictions(data_dir, name, version)
-    roles = training_roles(data_dir, name, version) or None
+    with _store(data_dir) as con:  # one read of the store: items, codings and roles from the same moment
+        info = _require_sample(con, name)
+        version = model_version or info.model_version
+        items = _run(con, "sample_items", sample=name, kind=None).df()
+        coded = _codings(con, name)
+        coder_names = _coders(con, name)
+        roles = _training_roles(con, name, version) or None
+    predicted = _predictions(data_dir, info, items, version)
     result = {"sample": name, "model_version": version, "sample_model_version": info.model_version,
-              "coders": coders(data_dir, name),
+              "coders": coder_names,
               "training": {role: sum(1 for r in (roles or {}).values() if r == role) for role in ROLES},
               "mentions": None, "articles": None}
     for kind in KINDS:
