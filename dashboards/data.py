@@ -557,6 +557,8 @@ def story_detail(data_dir: Path, story_id: str, model_version: str) -> StoryDeta
                           first_day=pd.Timestamp(head["first_day"]).date() - timedelta(days=1),
                           last_day=pd.Timestamp(head["last_day"]).date() + timedelta(days=1))
     members["day"] = pd.to_datetime(members["day"])
+    # How near each article is to the story's centroid now; else how near when it joined (1.0 for the first).
+    members["closeness"] = members["closeness"].astype(float).fillna(members["similarity"].astype(float))
     timeline = (members.groupby(["day", "direction"]).size().rename("articles").reset_index()
                 if not members.empty else pd.DataFrame(columns=["day", "direction", "articles"]))
     return StoryDetail(header=head, members=members, timeline=timeline,
@@ -593,8 +595,7 @@ def story_side(members: pd.DataFrame, direction: str) -> StorySide:
     candidates = scored.dropna(subset=["sentence"])
     representative = None
     if not candidates.empty:
-        nearness = candidates["closeness"].astype(float).fillna(candidates["similarity"].astype(float))
-        order = candidates.assign(_near=-nearness).sort_values(["_near", "day", "article_id"])
+        order = candidates.assign(_near=-candidates["closeness"]).sort_values(["_near", "day", "article_id"])
         representative = order.drop(columns="_near").iloc[0]
     return StorySide(direction=direction, articles=len(own), scored=n, mean_stance=mean, ci_low=low, ci_high=high,
                      outlets=outlets, frames=frames, representative=representative)

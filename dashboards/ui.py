@@ -109,10 +109,14 @@ def no_match(view: View) -> None:
     st.info(t("no_match", view.lang), icon=":material/filter_alt_off:")
 
 
+def page_link(view: View, page: str, **params: str) -> str:
+    """A relative link to another page (its url path) with the current filters and `params` added."""
+    return f"{page}?{view.query_string + '&' if view.query_string else ''}{urlencode(params)}"
+
+
 def explorer_link(view: View, article_id: str) -> str:
     """A relative link that opens the article in the explorer with the current filters."""
-    extra = urlencode({"article": article_id})
-    return f"explorer?{view.query_string + '&' if view.query_string else ''}{extra}"
+    return page_link(view, "explorer", article=article_id)
 
 
 STORIES_PAGE = "stories"  # the Stories page's url path (streamlit_app.PAGES)
@@ -120,8 +124,7 @@ STORIES_PAGE = "stories"  # the Stories page's url path (streamlit_app.PAGES)
 
 def story_link(view: View, story_id: str) -> str:
     """A relative link that opens the story on the Stories page with the current filters."""
-    extra = urlencode({"story": story_id})
-    return f"{STORIES_PAGE}?{view.query_string + '&' if view.query_string else ''}{extra}"
+    return page_link(view, STORIES_PAGE, story=story_id)
 
 
 def story_links(view: View, article_ids) -> list[str | None] | None:

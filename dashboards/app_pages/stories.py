@@ -151,7 +151,7 @@ def show_story(detail: StoryDetail, view: View) -> None:
         "stance": members["stance"],
         "label": [sentiment_label(x, lang) for x in members["label"]],
         "sentence": members["sentence"],
-        "closeness": members["closeness"].astype(float).fillna(members["similarity"].astype(float)),
+        "closeness": members["closeness"],
         "explorer": [explorer_link(view, a) for a in members["article_id"]],
         "url": members["url"],
         "joined_run_id": members["joined_run_id"],
