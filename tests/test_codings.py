@@ -193,6 +193,9 @@ def test_overlap_items_go_to_everyone_and_the_others_to_one_coder(data_dir):
     ana = [c.next_item(data_dir, "q", "ana", "mention")["item_id"]]
     c.record_coding(data_dir, "q", ana[0], "ana", label="negative")
     assert c.coder_progress(data_dir, "q", "ana")["mention"] == (1, 10)
+    # What the coding page reads per click: the same progress and next item, from one read of the store.
+    assert c.coding_state(data_dir, "q", "ana", "mention") == (c.coder_progress(data_dir, "q", "ana"),
+                                                                c.next_item(data_dir, "q", "ana", "mention"))
     bob = code_everything(data_dir, "q", "bob")
     assert set(bob) == set(items["item_id"]) - ({ana[0]} - overlap)  # ana's non-overlap item is hers
     assert bob == sorted(bob, key=lambda i: int(items.set_index("item_id").loc[i, "position"]))  # coding order

@@ -398,7 +398,30 @@ def next_item(data_dir, name, coder, kind) -> dict | None:
     coder = _check_coder(coder)
     with _store(data_dir) as con:
         _require_sample(con, name)
-        queue = _queue(con, name, coder, kind)
+        return _first_item(_queue(con, name, coder, kind))
+
+
+def coder_progress(data_dir, name, coder) -> dict:
+    """{"mention": (coded, coded + still in the queue), "article": (...)} for this coder."""
+    return coding_state(data_dir, name, coder)[0]
+
+
+def coding_state(data_dir, name, coder, kind: str | None = None) -> tuple[dict, dict | None]:
+    """The coder's progress (as `coder_progress`) and, for `kind`, the next item (as `next_item`), read at
+    one moment: what the coding page shows after each click."""
+    _check_kind(kind, optional=True)
+    coder = _check_coder(coder)
+    progress, queues = {}, {}
+    with _store(data_dir) as con:
+        _require_sample(con, name)
+        for each in KINDS:
+            done = _run(con, "coded_count", sample=name, coder=coder, kind=each).fetchone()[0]
+            queues[each] = _queue(con, name, coder, each)
+            progress[each] = (int(done), int(done) + len(queues[each]))
+    return progress, None if kind is None else _first_item(queues[kind])
+
+
+def _first_item(queue: pd.DataFrame) -> dict | None:
     if queue.empty:
         return None
     item = _records(queue.head(1))[0]
@@ -407,18 +430,6 @@ def next_item(data_dir, name, coder, kind) -> dict | None:
     if isinstance(item.get("day"), datetime):
         item["day"] = item["day"].date()
     return item
-
-
-def coder_progress(data_dir, name, coder) -> dict:
-    """{"mention": (coded, coded + still in the queue), "article": (...)} for this coder."""
-    coder = _check_coder(coder)
-    progress = {}
-    with _store(data_dir) as con:
-        _require_sample(con, name)
-        for kind in KINDS:
-            done = _run(con, "coded_count", sample=name, coder=coder, kind=kind).fetchone()[0]
-            progress[kind] = (int(done), int(done) + len(_queue(con, name, coder, kind)))
-    return progress
 
 
 def check_coding(kind: str, label: str, frames: Sequence[str], frame_keys: Sequence[str]) -> tuple[str, list[str]]:

@@ -250,12 +250,12 @@ def coding_panel(info: codings.SampleInfo, coder: str) -> None:
     kind = st.segmented_control(t("validation.kind", lang), kinds, default=kinds[0], required=True,
                                 format_func=lambda k: t(f"validation.kind.{k}", lang), key="validation-kind")
     kind = kind or kinds[0]
-    done, total = codings.coder_progress(data_dir, info.name, coder)[kind]
+    progress, item = codings.coding_state(data_dir, info.name, coder, kind)  # one read per click
+    done, total = progress[kind]
     kind_name = t(f"validation.kind.{kind}", lang)
     st.progress(done / total if total else 1.0, text=t("validation.progress", lang, done=done, total=total,
                                                        kind=kind_name))
     show_last_action()
-    item = codings.next_item(data_dir, info.name, coder, kind)
     if item is None:
         st.success(t("validation.queue_done", lang, kind=kind_name), icon=":material/task_alt:")
         label_buttons(info.name, coder, None, kind)
