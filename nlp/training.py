@@ -380,8 +380,9 @@ def train_sentiment(
     total_steps = steps_per_epoch * config.epochs
     warmup = max(1, int(total_steps * config.warmup_fraction))
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)
+    decay_steps = max(1, total_steps - warmup)  # a one-step run has no decay span
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup))))  # one step: no decay span
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / decay_steps)))
 
     def dev_report() -> dict:
         peft_model.eval()
