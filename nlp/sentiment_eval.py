@@ -20,7 +20,8 @@ from espejo.records import SENTIMENT_LABELS
 from espejo.settings import quality_file
 
 from . import realnews, training
-from .sentiment_model import DEFAULT_ARTIFACT_DIR, PREVIOUS_ARTIFACT_DIR, ADAPTER_FILE, load_trained_sentiment
+from .sentiment_model import DEFAULT_ARTIFACT_DIR, PREVIOUS_ARTIFACT_DIR, ADAPTER_FILE, TrainedSentimentScorer, \
+    load_trained_sentiment
 
 
 class EvaluationDataError(ValueError):
@@ -159,8 +160,6 @@ def evaluate_sentiment_file(path: Path, data_format: str, models_dir: Path | Non
     """Trained model (`trained`, else the one in `artifact_dir` scoring with `head`), zero-shot scorer and
     lexicon baseline on one NewsMTSC or es-headlines file, plus the artifact's head for this source if it has
     one; prints as it goes. Raises `EvaluationDataError` when no target is read."""
-    from .sentiment_model import TrainedSentimentScorer
-
     from .evaluation import LEXICON_NOTES, evaluate_sentiment, format_confusion, vader_predict
     from .scoring import MentionInput, ZeroShotScorer
 

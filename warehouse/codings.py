@@ -374,7 +374,11 @@ def sample_items(data_dir, name, kind: str | None = None) -> pd.DataFrame:
     _check_kind(kind, optional=True)
     with _store(data_dir) as con:
         _require_sample(con, name)
-        return _run(con, "sample_items", sample=name, kind=kind).df()
+        return _items(con, name, kind)
+
+
+def _items(con, name, kind: str | None = None) -> pd.DataFrame:
+    return _run(con, "sample_items", sample=name, kind=kind).df()
 
 
 # --- coding -------------------------------------------------------------------------------------------
@@ -537,7 +541,7 @@ def model_predictions(data_dir, name, model_version) -> pd.DataFrame:
     The sample's own version is answered from the copy stored with the sample, any other from the snapshot."""
     with _store(data_dir) as con:
         info = _require_sample(con, name)
-        items = _run(con, "sample_items", sample=name, kind=None).df()
+        items = _items(con, name)
     return _predictions(data_dir, info, items, model_version)
 
 
@@ -600,7 +604,7 @@ def report(data_dir, name, model_version: str | None = None) -> dict:
     with _store(data_dir) as con:  # one read of the store: items, codings and roles from the same moment
         info = _require_sample(con, name)
         version = model_version or info.model_version
-        items = _run(con, "sample_items", sample=name, kind=None).df()
+        items = _items(con, name)
         coded = _codings(con, name)
         coder_names = _coders(con, name)
         roles = _training_roles(con, name, version) or None
