@@ -40,7 +40,7 @@ bench: install
 	$(PY) -m espejo.dashboards.bench --articles 1000000
 
 # Retrain the committed models from ../shared/data (fixed seeds): the target-sentiment adapter into
-# nlp/models/target-sentiment (about 45 min on 2 shared CPU cores: realnews, NewsMTSC, Spanish headlines;
+# nlp/models/target-sentiment (about 60 min on 2 shared CPU cores: realnews, NewsMTSC, Spanish headlines, XLM-T;
 # calibrated on realnews dev; dev figures into metrics.json, MODEL_CARD.md and nlp/models/quality.json),
 # then the frame heads into nlp/models/frames (a few minutes: realnews articles + the codebook).
 train: install

@@ -601,19 +601,24 @@ def train():
               default=lambda: str(_shared("realnews", "train_sentences.jsonl")),
               show_default="../shared/data/realnews/train_sentences.jsonl",
               help="realnews training sentences (U.S. news on Mexico, Mexican news on the U.S.); its dev file calibrates.")
+@click.option("--xlm-t", "xlmt_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: str(_shared("xlm-t")), show_default="../shared/data/xlm-t",
+              help="XLM-T folder (english/ and spanish/ train tweets), trained through a head of its own.")
+@click.option("--no-xlm-t", "no_xlmt", is_flag=True, help="Train without the XLM-T tweets.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Artifact folder [default: nlp/models/target-sentiment, the one Espejo loads].")
 @models_dir_option
-@click.option("--epochs", default=3, show_default=True)
+@click.option("--epochs", default=4, show_default=True)
 @click.option("--threads", default=1, show_default=True,
               help="torch threads (1 was fastest on the shared 2-core machine the artifact was trained on).")
 @click.option("--seed", default=13, show_default=True)
 @click.option("--max-examples", default=0, show_default=True, help="Subsample the training data (0: all), for quick checks.")
 @click.option("--no-dev", is_flag=True, help="Do not score the dev files after each epoch and at the end.")
 @with_codings_options
-def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, models_dir, epochs, threads, seed,
-                            max_examples, no_dev, with_codings, data_dir, holdout, name):
-    """Train the target-sentiment LoRA adapter + head on realnews (en, es), NewsMTSC (en) and es-headlines (es).
+def train_sentiment_command(newsmtsc_path, es_path, realnews_path, xlmt_dir, no_xlmt, out_dir, models_dir, epochs,
+                            threads, seed, max_examples, no_dev, with_codings, data_dir, holdout, name):
+    """Train the target-sentiment LoRA adapter + heads on realnews (en, es), NewsMTSC (en), es-headlines (es)
+    and XLM-T tweets (en, es); the last three through heads of their own, realnews alone through the one scored.
 
     Dev files (next to the train files) are never trained on; unless --no-dev they are scored after each
     epoch (for the log); at the end the realnews dev file fits the temperature (calibration), and every
@@ -634,10 +639,12 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, out_dir, mode
         return
     from espejo.nlp import training
 
-    _labelled_data(newsmtsc_path, es_path, realnews_path)
+    xlmt_dir = None if no_xlmt else xlmt_dir
+    _labelled_data(newsmtsc_path, es_path, realnews_path,
+                   *([] if xlmt_dir is None else [Path(xlmt_dir) / f / "train_text.txt" for f in ("english", "spanish")]))
     config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples)
-    training.train_sentiment_from_files(newsmtsc_path, es_path, realnews_path, out_dir, models_dir=models_dir,
-                                        config=config, dev=not no_dev, echo=click.echo)
+    training.train_sentiment_from_files(newsmtsc_path, es_path, realnews_path, out_dir, xlmt_dir=xlmt_dir,
+                                        models_dir=models_dir, config=config, dev=not no_dev, echo=click.echo)
 
 
 @train.command("frames")

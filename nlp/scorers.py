@@ -49,7 +49,7 @@ def _previous_sentiment(model) -> Scorer:
     return load_trained_sentiment(model, PREVIOUS_ARTIFACT_DIR)
 
 
-# "previous": the nightly models before the realnews retraining, so their scores can be reproduced.
+# "previous": each nightly model before its latest retraining (nlp/models-previous.toml), so its scores can be reproduced.
 SENTIMENT_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_sentiment,
                                           "previous": _previous_sentiment}
 FRAME_SCORERS: dict[str, Callable] = {"zeroshot": _zeroshot, "trained": _trained_frames, "previous": _previous_frames}

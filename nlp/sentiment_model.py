@@ -32,7 +32,7 @@ from .scoring import MentionInput, crop_around, mark_target
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ARTIFACT_DIR = PACKAGE_DIR / "models" / "target-sentiment"
-# The nightly model before the realnews retraining, kept so `espejo eval` can show it beside the new one
+# The nightly model before its latest retraining, kept so `espejo eval` can show it beside the new one
 # and `espejo rescore` can reproduce scores made with it.
 PREVIOUS_ARTIFACT_DIR = PACKAGE_DIR / "models" / "target-sentiment-previous"
 ADAPTER_FILE = "adapter_model.safetensors"

@@ -34,11 +34,12 @@ from espejo.nlp.sentiment_model import (  # noqa: E402
 )
 from espejo.records import SENTIMENT_LABELS  # noqa: E402
 
-# Dev macro-F1 floors on fixed samples, a few points under what the committed adapter reached: 0.707 on the
-# first 300 NewsMTSC dev targets (0.742 on all 1,476), 0.644 on all 339 es dev targets (all dev figures: metrics.json).
+# Dev macro-F1 floors on fixed samples, a few points under what the committed adapter's own heads for these
+# sets reached: 0.730 on the first 300 NewsMTSC dev targets (0.735 on all 1,476), 0.702 on all 339 es dev
+# targets (all dev figures: metrics.json).
 NEWSMTSC_DEV_FIRST = 300
-NEWSMTSC_FLOOR = 0.68
-ES_FLOOR = 0.61
+NEWSMTSC_FLOOR = 0.70
+ES_FLOOR = 0.67
 
 
 def mention(sentence: str, target: str, language: str, country: str = "MX") -> MentionInput:
@@ -180,7 +181,8 @@ def test_eval_command_json_last_line(models_dir, tmp_path):
     assert result.exit_code == 0, result.output
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert last["n"] == 3 and 0.0 <= last["macro_f1"] <= 1.0 and 0.0 <= last["accuracy"] <= 1.0
-    assert set(last["baselines"]) == {"zeroshot", "lexicon"}
+    # The committed model has a head of its own for NewsMTSC: shown beside the scored head.
+    assert set(last["baselines"]) == {"zeroshot", "lexicon", "trained:newsmtsc head"}
 
 
 def _dev_macro_f1(scorer, examples) -> float:
@@ -189,16 +191,23 @@ def _dev_macro_f1(scorer, examples) -> float:
     return classification_report([e.label for e in examples], predicted)["macro_f1"]
 
 
+def _own_head(scorer, source: str) -> TrainedSentimentScorer:
+    """The artifact's head for a public set (the recipe trains them through heads of their own, beside the
+    scored head, which learns countries in the news): the floors watch the shared encoder on that set."""
+    assert source in scorer.heads, scorer.heads
+    return TrainedSentimentScorer(scorer.backbone_dir, artifact_dir=scorer.artifact_dir, head=source)
+
+
 def test_newsmtsc_dev_floor(scorer, shared_data):
     examples = training.read_newsmtsc(shared_data / "newsmtsc" / "dev.jsonl")[:NEWSMTSC_DEV_FIRST]
-    assert _dev_macro_f1(scorer, examples) >= NEWSMTSC_FLOOR
+    assert _dev_macro_f1(_own_head(scorer, "newsmtsc"), examples) >= NEWSMTSC_FLOOR
 
 
 def test_es_headlines_dev_floor(scorer, shared_data):
     stats = training.ReadStats()
     examples = training.read_es_headlines(shared_data / "es-headlines" / "dev.jsonl", stats)
     assert stats.skipped == 0 and len(examples) == 339
-    assert _dev_macro_f1(scorer, examples) >= ES_FLOOR
+    assert _dev_macro_f1(_own_head(scorer, "es-headlines"), examples) >= ES_FLOOR
 
 
 def test_separate_heads_keep_a_source_s_labels_apart(models_dir, tmp_path):
@@ -246,3 +255,17 @@ def test_separate_heads_keep_a_source_s_labels_apart(models_dir, tmp_path):
     tuned = training.fine_tune_sentiment(scored[:2], tmp_path / "tuned", base_artifact=out, models_dir=models_dir,
                                          config=training.FineTuneConfig(epochs=1, threads=1), log=lambda _: None)
     assert tuned["heads"] == ["scored", "newsmtsc"]
+
+
+def test_the_recipe_gives_heads_only_to_sources_it_has(models_dir, tmp_path):
+    """The recipe separates NewsMTSC, the Spanish headlines and XLM-T; a run without some of them gets no
+    idle heads, and a run with nothing for the scored head separates nothing (head 0 would learn nothing)."""
+    assert training.TrainConfig().separate_heads == ("newsmtsc", "es-headlines", "xlm-t")
+    realnews = [training.TargetExample("Mexico opened a new bridge for trade.", 0, 6, 2, "en", "realnews-en")]
+    tweets = [training.TargetExample("what a lovely day", 0, 17, 2, "en", "xlm-t")]
+    people = [training.TargetExample("Smith praised the plan.", 0, 5, 2, "en", "newsmtsc")]
+    config = training.TrainConfig(epochs=1, batch_size=2, trainable_layers=1, lora_rank=2, lora_alpha=4, threads=1,
+                                  select_on="", select_floors={})
+    quiet = dict(models_dir=models_dir, config=config, log=lambda _: None)
+    assert training.train_sentiment([realnews, tweets], tmp_path / "a", **quiet)["heads"] == ["scored", "xlm-t"]
+    assert training.train_sentiment([people, tweets], tmp_path / "b", **quiet)["heads"] == ["scored"]
