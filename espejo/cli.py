@@ -639,9 +639,9 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, xlmt_dir, no_
         return
     from espejo.nlp import training
 
-    xlmt_dir = None if no_xlmt else xlmt_dir
-    _labelled_data(newsmtsc_path, es_path, realnews_path,
-                   *([] if xlmt_dir is None else [Path(xlmt_dir) / f / "train_text.txt" for f in ("english", "spanish")]))
+    xlmt_dir = None if no_xlmt else Path(xlmt_dir)
+    tweet_files = [xlmt_dir / folder / "train_text.txt" for folder in training.XLMT_FOLDERS] if xlmt_dir else []
+    _labelled_data(newsmtsc_path, es_path, realnews_path, *tweet_files)
     config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples)
     training.train_sentiment_from_files(newsmtsc_path, es_path, realnews_path, out_dir, xlmt_dir=xlmt_dir,
                                         models_dir=models_dir, config=config, dev=not no_dev, echo=click.echo)

@@ -132,6 +132,10 @@ def read_es_headlines(path: str | Path, stats: ReadStats | None = None) -> list[
     return examples
 
 
+# XLM-T's folders for the two languages Espejo reads, each holding {split}_text.txt and {split}_labels.txt.
+XLMT_FOLDERS = {"english": "en", "spanish": "es"}
+
+
 def read_xlmt(folder: str | Path, split: str = "train", language: str = "en",
               stats: ReadStats | None = None) -> list[TargetExample]:
     """XLM-T tweets; the whole tweet is the target (document-level labels 0 neg, 1 neu, 2 pos)."""
@@ -519,7 +523,7 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
          f"{es_stats.skipped} skipped (target not found in the headline)")
     tweets, xlmt_stats = [], ReadStats()
     if xlmt_dir is not None:
-        for folder, language in (("english", "en"), ("spanish", "es")):
+        for folder, language in XLMT_FOLDERS.items():
             tweets += read_xlmt(Path(xlmt_dir) / folder, "train", language, xlmt_stats)
         echo(f"XLM-T {xlmt_dir}: {xlmt_stats.targets} English and Spanish tweets, {xlmt_stats.skipped} skipped")
     realnews_dev = Path(realnews_path).with_name("dev_sentences.jsonl")
@@ -624,6 +628,9 @@ def write_model_card(out_dir: str | Path, summary: dict, metrics: dict, date: st
     data = summary.get("data", {})
     en, es = data.get("newsmtsc_train", {}), data.get("es_headlines_train", {})
     rn, tweets = data.get("realnews_train", {}), data.get("xlmt_train")
+    xlmt_row = ("| XLM-T tweets (cardiffnlp/xlm-t), English and Spanish `train_text.txt` | training (en, es), through a "
+                f"head of its own: whole-tweet sentiment | {tweets.get('targets')} tweets, {tweets.get('skipped')} skipped "
+                "| Apache-2.0 |") if tweets else "| XLM-T tweets (cardiffnlp/xlm-t) | not used | | Apache-2.0 |"
     calibration = metrics.get("calibration") or {}
     history = "\n".join(f"- epoch {h['epoch']}: " + ", ".join(
         f"{k} macro-F1 {v['macro_f1']:.3f}" for k, v in h.items() if isinstance(v, dict)) for h in summary["history"])
@@ -690,7 +697,7 @@ Loaded by `espejo.nlp.sentiment_model.TrainedSentimentScorer` / `load_trained_se
 | realnews (../shared/data/realnews: real U.S. coverage of Mexico, Mexican coverage of the U.S., paraphrased; labels by independent annotators), `train_sentences.jsonl` | training (en, es) | {rn.get('targets')} mentions in {rn.get('records')} sentences; {rn.get('skipped')} sentences without a sentiment to learn (n/a, or no mention found) | research use with this project |
 | NewsMTSC (Hamborg & Donnay, EACL 2021; fhamborg/NewsMTSC), `train.jsonl` | training (en) | {en.get('targets')} targets in {en.get('records')} sentences, {en.get('skipped')} skipped | MIT-style |
 | Spanish political headlines (Alves Salgueiro et al. 2022; pysentimiento/sentiment-elecciones), `train.jsonl` | training (es) | {es.get('targets')} targets in {es.get('records')} headlines; {es.get('skipped')} targets not located in the headline (case/accent-insensitive search) and skipped | **CC BY-NC 4.0: non-commercial use only; these weights are derived from it** |
-| XLM-T tweets (cardiffnlp/xlm-t){', English and Spanish `train_text.txt`' if tweets else ''} | {'training (en, es), through a head of its own: whole-tweet sentiment' if tweets else 'not used'} | {f"{tweets.get('targets')} tweets, {tweets.get('skipped')} skipped" if tweets else ''} | Apache-2.0 |
+{xlmt_row}
 | realnews `dev_sentences.jsonl` + `dev_passages.jsonl` | calibration (temperature) and development figures; never trained on | | as above |
 | NewsMTSC `dev.jsonl`, es-headlines `dev.jsonl` | development figures only, never trained on | | as above |
 
