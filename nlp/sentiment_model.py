@@ -285,18 +285,28 @@ class TrainedSentimentScorer:
         """[len(items), 3] raw logits (before the temperature) for (sentence, start, end) triples."""
         tokenizer, model = self._load()
         torch = self._torch
-        out = np.zeros((len(items), len(SENTIMENT_LABELS)), np.float64)
+        # Mentions the model would read identically (same marked text around the target: a repeated sentence,
+        # wire copy, a boilerplate line) are scored once.
+        row_of: dict[tuple[str, int, int], int] = {}
+        rows, unique = [], []
+        for item in items:
+            row = row_of.setdefault(prepare_text(*item, self.settings), len(row_of))
+            if row == len(unique):
+                unique.append(item)
+            rows.append(row)
+        covers = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(unique))
+        out = np.zeros((len(unique), len(SENTIMENT_LABELS)), np.float64)
         # Longest first, by the length of what the model will actually read.
-        lengths = [min(len(s), e - st + 2 * self.settings.context_chars) for s, st, e in items]
-        order = sorted(range(len(items)), key=lambda i: lengths[i], reverse=True)
+        lengths = [min(len(s), e - st + 2 * self.settings.context_chars) for s, st, e in unique]
+        order = sorted(range(len(unique)), key=lambda i: lengths[i], reverse=True)
         with torch.inference_mode(), backbone.precision_context(self.precision):
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin : begin + self.batch_size]
-                input_ids, mask, target_mask = encode_inputs(tokenizer, [items[i] for i in batch], self.settings)
+                input_ids, mask, target_mask = encode_inputs(tokenizer, [unique[i] for i in batch], self.settings)
                 out[batch] = model(input_ids, mask, target_mask).float().double().numpy()
                 if progress is not None:
-                    progress(len(batch))
-        return out
+                    progress(int(covers[batch].sum()))
+        return out[rows]
 
     def score_mentions(self, items: list[MentionInput], progress=None) -> list[SentimentScore]:
         if not items:
