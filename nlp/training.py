@@ -215,6 +215,11 @@ class TrainConfig:
     # below the previous model's 0.751 / 0.654). No dev sets, or no epoch within the floors: the last epoch.
     select_on: str = "realnews-dev"
     select_floors: dict = field(default_factory=lambda: {"newsmtsc-dev": 0.731, "es-headlines-dev": 0.634})
+    # Checkpoint averaging: the trained weights are sampled every `average_every` steps from the start of
+    # each epoch after the first; at the end of each later epoch, the mean of the samples since such a start
+    # (e.g. epochs 2-4) is scored on dev like an epoch and may be the one kept. Averages smooth out the
+    # epoch-to-epoch swings of a small dev set. 0: no averaging.
+    average_every: int = 100
     threads: int = 2
     input: dict = field(default_factory=lambda: InputSettings().to_dict())
     # Sources trained through a head of their own on the shared encoder (see `build_model`), so their labels
@@ -413,11 +418,34 @@ def train_sentiment(
         return out
 
     step = 0
-    history = []
-    best = None  # (dev macro-F1, epoch, trainable weights) of the best selectable epoch
+    history, averages = [], []
+    best = None  # (dev macro-F1, what it is, trainable weights) of the best selectable epoch or average
+    windows: dict[int, tuple[dict, list[int]]] = {}  # first epoch -> (weight sums, [samples]) of an average
+    current = lambda: {name: p.detach().clone() for name, p in peft_model.named_parameters() if p.requires_grad}  # noqa: E731
+
+    def sample_weights() -> None:
+        for sums, count in windows.values():
+            for name, p in peft_model.named_parameters():
+                if name in sums:
+                    sums[name] += p.detach()
+            count[0] += 1
+
+    def load_weights(weights: dict) -> None:
+        with torch.no_grad():
+            for name, p in peft_model.named_parameters():
+                if name in weights:
+                    p.copy_(weights[name])
+
+    def consider(entry: dict, what, weights) -> None:
+        nonlocal best
+        if _selectable(entry, config) and (best is None or entry[config.select_on]["macro_f1"] > best[0]):
+            best = (entry[config.select_on]["macro_f1"], what, weights() if callable(weights) else weights)
+
     peft_model.train()
     for epoch in range(config.epochs):
         running, seen = 0.0, 0
+        if config.average_every and epoch >= 1:
+            windows[epoch + 1] = ({name: torch.zeros_like(w) for name, w in current().items()}, [0])
         for batch in _batches(examples, config.batch_size, rng, length=lambda e: cache.length(key(e))):
             items = [examples[i] for i in batch]
             hidden, mask, tmask = cache.batch([key(e) for e in items])
@@ -437,6 +465,8 @@ def train_sentiment(
             step += 1
             running += loss.item() * len(items)
             seen += len(items)
+            if windows and step % config.average_every == 0:
+                sample_weights()
             if step % 100 == 0:
                 elapsed = time.monotonic() - started
                 log(f"epoch {epoch + 1} step {step}/{total_steps} loss {running / seen:.4f} "
@@ -446,18 +476,27 @@ def train_sentiment(
         entry.update(dev_report())
         history.append(entry)
         log(json.dumps(entry))
-        if _selectable(entry, config) and (best is None or entry[config.select_on]["macro_f1"] > best[0]):
-            best = (entry[config.select_on]["macro_f1"], epoch + 1,
-                    {name: p.detach().clone() for name, p in peft_model.named_parameters() if p.requires_grad})
-    chosen_epoch = config.epochs
+        consider(entry, epoch + 1, current)
+        if not dev_sets:
+            continue
+        trained = current()
+        for first, (sums, count) in windows.items():
+            if first > epoch or not count[0]:
+                continue  # an average of a single epoch is close to that epoch: not worth a candidate
+            mean = {name: total / count[0] for name, total in sums.items()}
+            load_weights(mean)
+            averaged = {"epochs": f"{first}-{epoch + 1}", "samples": count[0], **dev_report()}
+            averages.append(averaged)
+            log(json.dumps(averaged))
+            consider(averaged, f"{first}-{epoch + 1}", mean)
+        load_weights(trained)
+    chosen = config.epochs
     if best is not None and best[1] != config.epochs:
-        with torch.no_grad():
-            for name, p in peft_model.named_parameters():
-                if name in best[2]:
-                    p.copy_(best[2][name])
-        chosen_epoch = best[1]
-    log(f"kept epoch {chosen_epoch}" + (f" ({config.select_on} macro-F1 {best[0]:.4f}, floors {config.select_floors})"
-                                         if best else " (the last: no epoch was selectable on dev)"))
+        load_weights(best[2])
+        chosen = best[1]
+    chosen_text = f"epoch {chosen}" if isinstance(chosen, int) else f"the average of epochs {chosen}"
+    log(f"kept {chosen_text}" + (f" ({config.select_on} macro-F1 {best[0]:.4f}, floors {config.select_floors})"
+                                 if best else " (the last epoch: none was selectable on dev)"))
 
     minutes = (time.monotonic() - started) / 60
     out_dir = Path(out_dir)
@@ -479,7 +518,9 @@ def train_sentiment(
         "training_minutes": round(minutes, 1),
         "frozen_cache_minutes": round(cache_minutes, 1),
         "history": history,
-        "chosen_epoch": chosen_epoch,
+        "averages": averages,
+        "chosen_epoch": chosen if isinstance(chosen, int) else None,
+        "chosen": chosen_text,
         "fine_tuned_from": None if init_from is None else {
             "artifact": str(init_from), "adapter_sha256": backbone.sha256_file(Path(init_from) / ADAPTER_FILE)},
         "data": data_notes or {},
@@ -632,8 +673,11 @@ def write_model_card(out_dir: str | Path, summary: dict, metrics: dict, date: st
                 f"head of its own: whole-tweet sentiment | {tweets.get('targets')} tweets, {tweets.get('skipped')} skipped "
                 "| Apache-2.0 |") if tweets else "| XLM-T tweets (cardiffnlp/xlm-t) | not used | | Apache-2.0 |"
     calibration = metrics.get("calibration") or {}
-    history = "\n".join(f"- epoch {h['epoch']}: " + ", ".join(
-        f"{k} macro-F1 {v['macro_f1']:.3f}" for k, v in h.items() if isinstance(v, dict)) for h in summary["history"])
+    figures = lambda h: ", ".join(f"{k} macro-F1 {v['macro_f1']:.3f}" for k, v in h.items() if isinstance(v, dict))  # noqa: E731
+    history = "\n".join([*(f"- epoch {h['epoch']}: {figures(h)}" for h in summary["history"]),
+                         *(f"- epochs {h['epochs']} averaged ({h['samples']} samples): {figures(h)}"
+                           for h in summary.get("averages", []))])
+    kept = summary.get("chosen") or f"epoch {summary.get('chosen_epoch')}"
     sizes = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
     heads = summary.get("heads") or [SCORED_HEAD]
     heads_note = "" if len(heads) == 1 else (
@@ -678,9 +722,10 @@ Loaded by `espejo.nlp.sentiment_model.TrainedSentimentScorer` / `load_trained_se
   gradient clipping 1.0; cross-entropy weighted per (data set, label) so each data set's three labels weigh
   equally; each set seen per epoch this many times: {', '.join(f'{k} {v}x' for k, v in cfg['repeats'].items())}.
   realnews sentences become one example per mention of the other country the gazetteer finds, labelled
-  with the sentence's label; `n/a` sentences are left out. Kept: epoch {summary.get('chosen_epoch')} of {cfg['epochs']}, the best
-  on {cfg.get('select_on')} (macro-F1 over its mentions) among the epochs holding the floors {cfg.get('select_floors')}
-  on the public dev sets (the last epoch when none does).
+  with the sentence's label; `n/a` sentences are left out. Kept: {kept} of {cfg['epochs']}, the best
+  on {cfg.get('select_on')} (macro-F1 over its mentions) among the epochs, and the averages of the weights
+  sampled every {cfg.get('average_every', 0)} steps from the start of a later epoch to the end of another, that hold the
+  floors {cfg.get('select_floors')} on the public dev sets (the last epoch when none does).
 - Calibration: one temperature (logits / T before the softmax), fitted on the realnews development split
   by negative log-likelihood: T = {calibration.get('temperature', 'not fitted')}. Expected calibration error of
   sentence probabilities (mean over a sentence's mentions, 10 bins): {calibration.get('ece_before')} before,
@@ -734,7 +779,7 @@ figures (not comparable splits): NewsMTSC GRU-TSC (RoBERTa-base) 82.5 on `mt`; S
 with target information, about 67 ± 2 (5-fold). The Spanish dev set has 339 targets: differences under
 about 3 points are noise.
 
-Per epoch on dev (mentions; realnews-dev chose the epoch kept, see Method):
+Per epoch and per average on dev (mentions; realnews-dev chose the one kept, see Method):
 {history}
 
 Confusion matrices of the trained model:

@@ -157,6 +157,29 @@ def test_readers_count_what_they_skip(tmp_path):
     assert [(e.sentence[e.start:e.end], e.label) for e in examples] == [("Trump", 1), ("Mexico", 2)]
 
 
+def test_mentions_read_identically_are_scored_once(scorer):
+    """A mention repeated (the same sentence, or the same words around the target in another sentence) goes
+    through the encoder once; every copy gets the probabilities it would get alone, and progress counts all."""
+    side = "words about the water deal and the river that both countries share " * 4  # > 200 characters
+    repeated = (f"Officials said {side}Mexico signed {side}today.", 15 + len(side), 21 + len(side))
+    same_window = (f"Late on Friday {side}Mexico signed {side}again.", 15 + len(side), 21 + len(side))
+    other = ("Critics said the Mexican government mishandled the crisis badly.", 16, 23)
+    items = [repeated, other, repeated, same_window, repeated]
+    _, model = scorer._load()
+    seen, counted = [], []
+    hook = model.encoder.register_forward_hook(lambda module, args, kwargs, out: seen.append(len(kwargs.get(
+        "input_ids", args[0] if args else None))), with_kwargs=True)
+    try:
+        together = scorer.predict_proba(items, progress=counted.append)
+    finally:
+        hook.remove()
+    assert sum(seen) == 2 and sum(counted) == len(items)
+    alone = scorer.predict_proba([repeated])[0]
+    for row in (0, 2, 3, 4):
+        assert together[row] == pytest.approx(alone, abs=1e-6)
+    assert together[1] == pytest.approx(scorer.predict_proba([other])[0], abs=1e-6)
+
+
 def test_classification_report():
     report = classification_report([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0])
     assert report["n"] == 6 and report["accuracy"] == pytest.approx(4 / 6)
@@ -255,6 +278,35 @@ def test_separate_heads_keep_a_source_s_labels_apart(models_dir, tmp_path):
     tuned = training.fine_tune_sentiment(scored[:2], tmp_path / "tuned", base_artifact=out, models_dir=models_dir,
                                          config=training.FineTuneConfig(epochs=1, threads=1), log=lambda _: None)
     assert tuned["heads"] == ["scored", "newsmtsc"]
+
+
+def test_checkpoint_averages_are_candidates_and_the_kept_one_is_saved(models_dir, tmp_path):
+    """With dev data, the averages of the weights sampled from the start of a later epoch are scored like the
+    epochs; the one kept is the best on `select_on`, and the saved artifact scores dev as that figure says."""
+    words = ["bridge", "trade deal", "storm", "crisis", "festival", "summit", "border wait", "record harvest",
+             "strike", "flood", "fair", "dispute"]
+    train = [training.TargetExample(f"Mexico reported a {w} today.", 0, 6, i % 3, "en", "realnews-en")
+             for i, w in enumerate(words)]
+    dev = [training.TargetExample(f"Mexico announced a {w} again.", 0, 6, i % 3, "en", "realnews-en")
+           for i, w in enumerate(words)]
+    # A learning rate high enough for the epochs to swing, so that (with this seed) an average is the best.
+    config = training.TrainConfig(seed=1, epochs=4, batch_size=2, learning_rate=2e-2, trainable_layers=1,
+                                  lora_rank=4, lora_alpha=8, warmup_fraction=0.0, threads=1, class_balanced=False,
+                                  select_on="dev", select_floors={}, separate_heads=(), repeats={"realnews-en": 1},
+                                  average_every=1)
+    out = tmp_path / "averaged"
+    summary = training.train_sentiment([train], out, models_dir=models_dir, config=config, log=lambda _: None,
+                                       dev_sets={"dev": dev})
+    steps = len(train) // config.batch_size
+    assert [(a["epochs"], a["samples"]) for a in summary["averages"]] == [
+        ("2-3", 2 * steps), ("2-4", 3 * steps), ("3-4", 2 * steps)]
+    candidates = {f"epoch {h['epoch']}": h["dev"]["macro_f1"] for h in summary["history"]}
+    candidates |= {f"the average of epochs {a['epochs']}": a["dev"]["macro_f1"] for a in summary["averages"]}
+    best = max(candidates.values())
+    assert summary["chosen"].startswith("the average of epochs") and summary["chosen_epoch"] is None
+    assert candidates[summary["chosen"]] == best
+    saved = TrainedSentimentScorer(models_dir, artifact_dir=out, precision="fp32")
+    assert _dev_macro_f1(saved, dev) == pytest.approx(best, abs=1e-4)
 
 
 def test_the_recipe_gives_heads_only_to_sources_it_has(models_dir, tmp_path):
