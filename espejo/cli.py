@@ -614,9 +614,12 @@ def train():
 @click.option("--seed", default=13, show_default=True)
 @click.option("--max-examples", default=0, show_default=True, help="Subsample the training data (0: all), for quick checks.")
 @click.option("--no-dev", is_flag=True, help="Do not score the dev files after each epoch and at the end.")
+@click.option("--average-every", default=0, show_default=True,
+              help="Also score averages of the weights sampled every N steps from the start of each later epoch, "
+                   "as candidates to keep beside the epochs (0: off).")
 @with_codings_options
 def train_sentiment_command(newsmtsc_path, es_path, realnews_path, xlmt_dir, no_xlmt, out_dir, models_dir, epochs,
-                            threads, seed, max_examples, no_dev, with_codings, data_dir, holdout, name):
+                            threads, seed, max_examples, no_dev, average_every, with_codings, data_dir, holdout, name):
     """Train the target-sentiment LoRA adapter + heads on realnews (en, es), NewsMTSC (en), es-headlines (es)
     and XLM-T tweets (en, es); the last three through heads of their own, realnews alone through the one scored.
 
@@ -642,7 +645,8 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, xlmt_dir, no_
     xlmt_dir = None if no_xlmt else Path(xlmt_dir)
     tweet_files = [xlmt_dir / folder / "train_text.txt" for folder in training.XLMT_FOLDERS] if xlmt_dir else []
     _labelled_data(newsmtsc_path, es_path, realnews_path, *tweet_files)
-    config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples)
+    config = training.TrainConfig(seed=seed, epochs=epochs, threads=threads, max_train_examples=max_examples,
+                                  average_every=average_every)
     training.train_sentiment_from_files(newsmtsc_path, es_path, realnews_path, out_dir, xlmt_dir=xlmt_dir,
                                         models_dir=models_dir, config=config, dev=not no_dev, echo=click.echo)
 
