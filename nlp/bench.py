@@ -72,7 +72,7 @@ def run(mentions: int = 400, naive_mentions: int = 120, precision: str | None = 
     """Naive and Espejo rates on the same mentions. Espejo is first checked equal to the naive way in fp32,
     then timed at `precision` (default: what the pipeline uses) and checked close to its own fp32 output."""
     from espejo.nlp.backbone import configure_torch_threads, inference_precision
-    from espejo.nlp.sentiment_model import load_trained_sentiment, prepare_text
+    from espejo.nlp.sentiment_model import distinct_inputs, load_trained_sentiment
 
     threads = configure_torch_threads()
     precision = precision or inference_precision()
@@ -102,7 +102,7 @@ def run(mentions: int = 400, naive_mentions: int = 120, precision: str | None = 
     if agreement < 0.99 or drift > 0.02:
         raise AssertionError(f"{precision} drifts from fp32: labels agree on {agreement:.1%}, max difference {drift:.3f}")
     naive_rate, fast_rate = len(naive) / naive_s, len(items) / fast_s
-    distinct = len({prepare_text(*item, scorer.settings) for item in items})
+    distinct = len(distinct_inputs(items, scorer.settings)[1])
     return {
         "threads": threads,
         "precision": precision,

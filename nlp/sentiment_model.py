@@ -69,6 +69,20 @@ def prepare_text(sentence: str, start: int, end: int, settings: InputSettings) -
     return settings.prefix + marked, start + shift, end + shift
 
 
+def distinct_inputs(items: Sequence[tuple[str, int, int]], settings: InputSettings
+                    ) -> tuple[list[int], list[tuple[str, int, int]]]:
+    """Mentions the model would read identically (the same marked text around the target: a repeated sentence,
+    wire copy, a boilerplate line), so each is scored once: per item its row, and one item per row."""
+    row_of: dict[tuple[str, int, int], int] = {}
+    rows, unique = [], []
+    for item in items:
+        row = row_of.setdefault(prepare_text(*item, settings), len(row_of))
+        if row == len(unique):
+            unique.append(item)
+        rows.append(row)
+    return rows, unique
+
+
 def encode_inputs(tokenizer, items: Sequence[tuple[str, int, int]], settings: InputSettings):
     """Tokenise (sentence, start, end) triples: input_ids, attention_mask and the target-token mask.
 
@@ -285,15 +299,7 @@ class TrainedSentimentScorer:
         """[len(items), 3] raw logits (before the temperature) for (sentence, start, end) triples."""
         tokenizer, model = self._load()
         torch = self._torch
-        # Mentions the model would read identically (same marked text around the target: a repeated sentence,
-        # wire copy, a boilerplate line) are scored once.
-        row_of: dict[tuple[str, int, int], int] = {}
-        rows, unique = [], []
-        for item in items:
-            row = row_of.setdefault(prepare_text(*item, self.settings), len(row_of))
-            if row == len(unique):
-                unique.append(item)
-            rows.append(row)
+        rows, unique = distinct_inputs(items, self.settings)
         covers = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(unique))
         out = np.zeros((len(unique), len(SENTIMENT_LABELS)), np.float64)
         # Longest first, by the length of what the model will actually read.

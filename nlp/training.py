@@ -437,15 +437,15 @@ def train_sentiment(
                 if name in weights:
                     p.copy_(weights[name])
 
-    def consider(entry: dict, what, weights) -> None:
+    def consider(entry: dict, what, weights: Callable[[], dict]) -> None:
         nonlocal best
         if _selectable(entry, config) and (best is None or entry[config.select_on]["macro_f1"] > best[0]):
-            best = (entry[config.select_on]["macro_f1"], what, weights() if callable(weights) else weights)
+            best = (entry[config.select_on]["macro_f1"], what, weights())
 
     peft_model.train()
     for epoch in range(config.epochs):
         running, seen = 0.0, 0
-        if config.average_every and epoch >= 1:
+        if config.average_every and dev_sets and epoch >= 1:  # an average is only a candidate when dev scores it
             windows[epoch + 1] = ({name: torch.zeros_like(w) for name, w in current().items()}, [0])
         for batch in _batches(examples, config.batch_size, rng, length=lambda e: cache.length(key(e))):
             items = [examples[i] for i in batch]
@@ -478,7 +478,7 @@ def train_sentiment(
         history.append(entry)
         log(json.dumps(entry))
         consider(entry, epoch + 1, current)
-        if not dev_sets:
+        if not windows:
             continue
         trained = current()
         for first, (sums, count) in windows.items():
@@ -489,7 +489,7 @@ def train_sentiment(
             averaged = {"epochs": f"{first}-{epoch + 1}", "samples": count[0], **dev_report()}
             averages.append(averaged)
             log(json.dumps(averaged))
-            consider(averaged, f"{first}-{epoch + 1}", mean)
+            consider(averaged, f"{first}-{epoch + 1}", lambda: mean)
         load_weights(trained)
     chosen = config.epochs
     if best is not None and best[1] != config.epochs:
