@@ -212,7 +212,10 @@ def history(tmp_path_factory, models_dir, prefect_db):
     first = backfill(warc_files=files, data_dir=str(data_dir), sources_file=str(registry), run_label="test")
     expected = {
         "new_urls": set(harbor + heraldo + capital[:3] + [c["url"] for c in wire]),
-        "stories": len(harbor) + len(heraldo) + len(capital[:3]) + 1,
+        # The wire story is one new article, unless the crawl (capped at 12 pages, in whatever order the
+        # pages came back) already stored the crawled outlet's copy of it: then its copies are new appearances.
+        "stories": len(harbor) + len(heraldo) + len(capital[:3])
+        + (0 if any(a["wire"] and a["url"] in crawled for a in site.manifest["articles"]) else 1),
         "not_stored": {unknown_host_url, *off_topic.values()},
     }
     return {"data_dir": data_dir, "registry": registry, "ports": ports, "files": files, "crawl": crawl, "crawled": crawled,
