@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml
 demo: install
 	$(VENV)/bin/espejo demo
 
+# Two pytest-xdist workers (the CI machine's two cores), whole test files each; tests/conftest.py
+# groups the files that share the session's nightly run and starts the end-to-end ones first.
+# `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= 2
 test: install browser redis
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The real-browser test needs Debian's chromium and npm's playwright-core; if either cannot be
 # installed here, that one test skips and says why.

