@@ -27,12 +27,12 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
-# One rebuilt backbone for the whole session (rebuilding it per test would cost minutes), shared by the
-# workers of one xdist run (the first builds it, the other waits on its lock).
 def _shared_models_dir(testrunuid: str) -> Path:
     return Path(tempfile.gettempdir()) / f"espejo-tests-models-{testrunuid}"
 
 
+# One rebuilt backbone for the whole session (rebuilding it per test would cost minutes), shared by the
+# workers of one xdist run (the first builds it, the other waits on its lock).
 os.environ.setdefault("ESPEJO_MODELS_DIR", str(_shared_models_dir(_XDIST_RUN) if _XDIST_RUN else _SESSION_TMP / "models"))
 
 REPO = Path(__file__).resolve().parent.parent
