@@ -181,13 +181,14 @@ def _scope_of(nodeid: str) -> str:
 
 
 def pytest_collection_modifyitems(config, items):
+    scopes = [_scope_of(item.nodeid) for item in items]
     slow: dict[str, int] = {}
     first_seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        scope = _scope_of(item.nodeid)
+    for index, (scope, item) in enumerate(zip(scopes, items)):
         first_seen.setdefault(scope, index)
         slow[scope] = slow.get(scope, 0) + (item.get_closest_marker("slow") is not None)
-    items.sort(key=lambda item: (-slow[_scope_of(item.nodeid)], first_seen[_scope_of(item.nodeid)]))
+    order = sorted(range(len(items)), key=lambda i: (-slow[scopes[i]], first_seen[scopes[i]]))
+    items[:] = [items[i] for i in order]
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist installed pytest must not ask for it
@@ -203,13 +204,13 @@ def pytest_xdist_make_scheduler(config, log):
     return SharedNightlyScheduling(config, log)
 
 
+_workers_models_dirs: set[Path] = set()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     # The xdist controller notes the workers' shared backbone folder (470 MB) to remove it at the end.
     _workers_models_dirs.add(_shared_models_dir(node.workerinput["testrunuid"]))
-
-
-_workers_models_dirs: set[Path] = set()
 
 
 def pytest_unconfigure(config):
