@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train bench browser redis clean
+.PHONY: install demo test test-seconds train bench browser redis clean
 
 install: $(STAMP)
 
@@ -20,11 +20,15 @@ demo: install
 	$(VENV)/bin/espejo demo
 
 # Two pytest-xdist workers (the CI machine's two cores), whole test files each; tests/conftest.py
-# groups the files that share the session's nightly run and starts the end-to-end ones first.
+# groups the files that share the session's nightly run and starts the longest files first.
 # `make test TEST_WORKERS=0` runs everything in one process.
 TEST_WORKERS ?= 2
 test: install browser redis
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+# The same run, then tests/file_seconds.json rewritten from it: the longest files start first next time.
+test-seconds: install browser redis
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-file-seconds
 
 # The real-browser test needs Debian's chromium and npm's playwright-core; if either cannot be
 # installed here, that one test skips and says why.

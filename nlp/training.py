@@ -704,8 +704,9 @@ Loaded by `espejo.nlp.sentiment_model.TrainedSentimentScorer` / `load_trained_se
   `{summary.get('backbone_weights_sha256')}`). Nothing is downloaded; the backbone is not in this folder.
 - Reproduce: `make train` (= `espejo train sentiment`, then the frame heads): seed {cfg['seed']}, {summary['training_minutes']} min
   on a shared 2-core CPU machine (torch {summary['torch']}, {cfg['threads']} thread), then the dev figures
-  below are written to `metrics.json` and this card is rewritten. Weights may differ in the last bits on
-  other CPUs or thread counts.
+  below are written to `metrics.json` and this card is rewritten. On the same kind of CPU the weights
+  come back equal up to the last bits; on another CPU the floating-point arithmetic differs from the first
+  step on, and the run ends on other weights whose dev figures have moved by up to 3 points (see the README).
 
 ## Method
 

@@ -170,9 +170,11 @@ def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dic
 
 # `make test` hands whole test files to its xdist workers (`--dist loadfile`): a module's fixtures are
 # made once. The modules that read the session's nightly run over the whole news web go to one worker
-# together, so that run is made once; and the files with the most end-to-end tests start first, so the
-# longest ones do not all wait for the end.
+# together, so that run is made once; and the longest files start first, so they do not make the tail.
+# How long each file takes comes from tests/file_seconds.json (`make test-seconds` rewrites it); a file
+# missing there is weighed by its number of end-to-end (`slow`) tests, after the ones timed.
 _SHARED_NIGHTLY_MODULES = ("tests/test_pipeline.py", "tests/test_scale.py")
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
 
 
 def _scope_of(nodeid: str) -> str:
@@ -180,15 +182,48 @@ def _scope_of(nodeid: str) -> str:
     return _SHARED_NIGHTLY_MODULES[0] if path in _SHARED_NIGHTLY_MODULES else path
 
 
+def _recorded_file_seconds() -> dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(FILE_SECONDS.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}  # no timings (or unreadable ones): every file is weighed by its slow tests
+
+
+def pytest_addoption(parser):
+    parser.addoption("--record-file-seconds", action="store_true",
+                     help=f"write each test file's seconds (setup, call, teardown) into {FILE_SECONDS.name}")
+
+
 def pytest_collection_modifyitems(config, items):
+    recorded = _recorded_file_seconds()
     scopes = [_scope_of(item.nodeid) for item in items]
+    seconds: dict[str, float] = {}
     slow: dict[str, int] = {}
     first_seen: dict[str, int] = {}
     for index, (scope, item) in enumerate(zip(scopes, items)):
-        first_seen.setdefault(scope, index)
+        if scope not in first_seen:
+            first_seen[scope] = index
+            seconds[scope] = sum(t for path, t in recorded.items() if _scope_of(path) == scope)
         slow[scope] = slow.get(scope, 0) + (item.get_closest_marker("slow") is not None)
-    order = sorted(range(len(items)), key=lambda i: (-slow[scopes[i]], first_seen[scopes[i]]))
+    order = sorted(range(len(items)), key=lambda i: (-seconds[scopes[i]], -slow[scopes[i]], first_seen[scopes[i]]))
     items[:] = [items[i] for i in order]
+
+
+_seconds_by_file: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    # Under xdist the controller receives every worker's reports: the sums cover the whole run.
+    path = report.nodeid.partition("::")[0]
+    _seconds_by_file[path] = _seconds_by_file.get(path, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if session.config.getoption("record_file_seconds") and not os.environ.get("PYTEST_XDIST_WORKER") \
+            and _seconds_by_file:
+        # Files this run did not touch keep their earlier timings: a run of a few files updates those.
+        timed = {**_recorded_file_seconds(), **{path: round(t, 1) for path, t in _seconds_by_file.items()}}
+        FILE_SECONDS.write_text(json.dumps(dict(sorted(timed.items())), indent=1) + "\n", encoding="utf-8")
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist installed pytest must not ask for it

@@ -438,7 +438,7 @@ def test_coding_goes_on_while_a_nightly_run_holds_the_warehouse(history, prefect
                 slowest = max(slowest, time.monotonic() - started)
                 coded.append(item["item_id"])
                 during += held
-                time.sleep(0.3)  # a coder's pace, so the run's stages pass underneath
+                time.sleep(0.2)  # a coder's pace, so the run's stages pass underneath
             output, _ = run.communicate(timeout=300)
         finally:
             if run.poll() is None:

@@ -46,11 +46,11 @@ def test_bf16_scores_stay_within_the_bench_tolerance_of_fp32(models_dir):
 def test_scoring_bench_reports_naive_espejo_and_the_pipeline_stage(models_dir, capsys):
     from espejo.flows import scoring_bench
 
-    scoring_bench.main(["--mentions", "40", "--naive-mentions", "8", "--long-articles", "4", "--web-articles", "12"])
+    scoring_bench.main(["--mentions", "40", "--naive-mentions", "8", "--long-articles", "2", "--web-articles", "8"])
     lines = capsys.readouterr().out.strip().splitlines()
     result = json.loads(lines[-1])
     assert set(result) >= {"naive", "espejo", "pipeline", "speedup", "pipeline_speedup", "precision"}
     assert result["naive"] > 0 and result["espejo"] > 0
     assert set(result["pipeline"]) == {"offline_web", "long_articles"}
-    assert any(line.startswith("pipeline analysis stage, offline_web: 12 articles") for line in lines)
+    assert any(line.startswith("pipeline analysis stage, offline_web: 8 articles") for line in lines)
     assert any("same labels on" in line for line in lines)

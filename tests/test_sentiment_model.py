@@ -137,18 +137,18 @@ def test_loads_with_the_network_unreachable(models_dir, monkeypatch):
 def test_the_adapter_is_merged_exactly_as_peft_merges_it(scorer):
     """Scoring merges the committed LoRA adapter and head itself (importing peft costs seconds at each run's
     first mention); every weight comes out bit for bit as peft's `merge_and_unload` makes it."""
+    import copy
+
     import torch
     from peft import PeftModel
 
-    def fresh_model():
-        _, encoder = load_backbone_encoder(scorer.backbone_dir)
-        return build_model(truncate_encoder(encoder, scorer.settings.num_layers), heads=len(scorer.heads))
-
-    ours = merge_adapter(fresh_model(), DEFAULT_ARTIFACT_DIR).state_dict()
-    by_peft = PeftModel.from_pretrained(fresh_model(), str(DEFAULT_ARTIFACT_DIR)).merge_and_unload().state_dict()
+    _, encoder = load_backbone_encoder(scorer.backbone_dir)
+    base = build_model(truncate_encoder(encoder, scorer.settings.num_layers), heads=len(scorer.heads))
+    ours = merge_adapter(copy.deepcopy(base), DEFAULT_ARTIFACT_DIR).state_dict()
+    by_peft = PeftModel.from_pretrained(copy.deepcopy(base), str(DEFAULT_ARTIFACT_DIR)).merge_and_unload().state_dict()
     assert ours.keys() == by_peft.keys()
-    changed = [name for name in ours if "encoder.layer.8." in name and name.endswith("dense.weight")]
-    assert changed and not any(torch.equal(ours[name], fresh_model().state_dict()[name]) for name in changed[:1])
+    adapted = "encoder.encoder.layer.8.output.dense.weight"
+    assert not torch.equal(ours[adapted], base.state_dict()[adapted])
     assert all(torch.equal(ours[name], by_peft[name]) for name in ours)
 
 
