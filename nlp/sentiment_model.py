@@ -218,43 +218,6 @@ def model_version_for(artifact_dir: Path = DEFAULT_ARTIFACT_DIR) -> str:
     return f"sentiment-e5small-lora-{digest[:8]}"
 
 
-ADAPTER_CONFIG_FILE = "adapter_config.json"
-_SAVED_PREFIX = "base_model.model."  # how peft names the wrapped model's parameters in a saved adapter
-
-
-def merge_adapter(model, artifact_dir: str | Path):
-    """`model` with the artifact's LoRA adapter merged into its weights and its trained head loaded.
-
-    The adapters `espejo train sentiment` writes are plain LoRA: each adapted weight becomes
-    W + (lora_alpha / r) * B @ A, the sum peft's `merge_and_unload` computes, done here without importing
-    peft (about 5 s of imports before a run's first mention). Any other kind of adapter is merged by peft.
-    """
-    import torch
-    from safetensors.torch import load_file
-
-    artifact_dir = Path(artifact_dir)
-    config = json.loads((artifact_dir / ADAPTER_CONFIG_FILE).read_text(encoding="utf-8"))
-    plain = (config.get("peft_type") == "LORA" and config.get("bias", "none") == "none"
-             and not any(config.get(option) for option in
-                         ("use_dora", "use_rslora", "fan_in_fan_out", "lora_bias", "alpha_pattern", "rank_pattern",
-                          "layer_replication", "trainable_token_indices", "target_parameters")))
-    if not plain:
-        from peft import PeftModel
-
-        return PeftModel.from_pretrained(model, str(artifact_dir)).merge_and_unload()
-    scaling = config["lora_alpha"] / config["r"]
-    saved = {name.removeprefix(_SAVED_PREFIX): tensor for name, tensor in load_file(artifact_dir / ADAPTER_FILE).items()}
-    modules = dict(model.named_modules())
-    with torch.no_grad():
-        for name in [n for n in saved if n.endswith(".lora_A.weight")]:
-            module = name.removesuffix(".lora_A.weight")
-            down, up = saved.pop(name), saved.pop(f"{module}.lora_B.weight")
-            modules[module].weight += (up @ down) * scaling
-        for name, tensor in saved.items():  # the modules trained whole (the head)
-            model.get_parameter(name).copy_(tensor)
-    return model
-
-
 class TrainedSentimentScorer:
     """The trained target-sentiment `Scorer`.
 
@@ -311,11 +274,13 @@ class TrainedSentimentScorer:
         with self._lock:
             if self._model is None:
                 import torch
+                from peft import PeftModel
 
                 backbone.configure_torch_threads()
                 tokenizer, encoder = load_backbone_encoder(self.backbone_dir)
                 model = build_model(truncate_encoder(encoder, self.settings.num_layers), heads=len(self.heads))
-                model = merge_adapter(model, self.artifact_dir)  # plain weights: as fast as the base model
+                peft_model = PeftModel.from_pretrained(model, str(self.artifact_dir))
+                model = peft_model.merge_and_unload()  # plain weights: inference as fast as the base model
                 model.scoring_head = self.heads.index(self.head)
                 model.eval()
                 self._tokenizer, self._model = tokenizer, model

@@ -27,14 +27,10 @@ from espejo.nlp.sentiment_model import (  # noqa: E402
     InputSettings,
     TrainedSentimentScorer,
     artifact_sha256,
-    build_model,
     encode_inputs,
-    load_backbone_encoder,
     load_trained_sentiment,
-    merge_adapter,
     model_version_for,
     prepare_text,
-    truncate_encoder,
 )
 from espejo.records import SENTIMENT_LABELS  # noqa: E402
 
@@ -132,24 +128,6 @@ def test_loads_with_the_network_unreachable(models_dir, monkeypatch):
     fresh = TrainedSentimentScorer(models_dir)  # not the cached one: loads from disk again
     (score,) = fresh.score_mentions([mention("Mexico won the match.", "Mexico", "en")])
     assert score.label in SENTIMENT_LABELS
-
-
-def test_the_adapter_is_merged_exactly_as_peft_merges_it(scorer):
-    """Scoring merges the committed LoRA adapter and head itself (importing peft costs seconds at each run's
-    first mention); every weight comes out bit for bit as peft's `merge_and_unload` makes it."""
-    import copy
-
-    import torch
-    from peft import PeftModel
-
-    _, encoder = load_backbone_encoder(scorer.backbone_dir)
-    base = build_model(truncate_encoder(encoder, scorer.settings.num_layers), heads=len(scorer.heads))
-    ours = merge_adapter(copy.deepcopy(base), DEFAULT_ARTIFACT_DIR).state_dict()
-    by_peft = PeftModel.from_pretrained(copy.deepcopy(base), str(DEFAULT_ARTIFACT_DIR)).merge_and_unload().state_dict()
-    assert ours.keys() == by_peft.keys()
-    adapted = "encoder.encoder.layer.8.output.dense.weight"
-    assert not torch.equal(ours[adapted], base.state_dict()[adapted])
-    assert all(torch.equal(ours[name], by_peft[name]) for name in ours)
 
 
 def test_locate_ignores_case_and_accents():
