@@ -419,6 +419,8 @@ def ensure_backbone(models_dir: Path | None = None) -> Path:
 
 _encoders: dict[str, tuple] = {}
 _encoders_lock = threading.Lock()
+_tokenizers: dict[str, object] = {}
+_tokenizers_lock = threading.Lock()
 _threads_configured = False
 
 
@@ -471,6 +473,21 @@ def _encoder_key(model: str | Path) -> str:
     return str(model)
 
 
+def load_tokenizer(model: str | Path):
+    """The model's fast tokenizer, read once per process per model (reading e5's 250k-word vocabulary takes
+    over a second; a copy of the one in memory, for a user that needs its own, about half a second)."""
+    key = _encoder_key(model)
+    with _tokenizers_lock:
+        if key not in _tokenizers:
+            from transformers import AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(key)
+            if not tokenizer.is_fast:
+                raise ValueError(f"{key}: a fast tokenizer is needed (character offsets locate targets)")
+            _tokenizers[key] = tokenizer
+        return _tokenizers[key]
+
+
 def load_encoder(model: str | Path):
     """(tokenizer, model) in eval mode, loaded once per process per model.
 
@@ -479,12 +496,10 @@ def load_encoder(model: str | Path):
     key = _encoder_key(model)
     with _encoders_lock:
         if key not in _encoders:
-            from transformers import AutoModel, AutoTokenizer
+            from transformers import AutoModel
 
             configure_torch_threads()
-            tokenizer = AutoTokenizer.from_pretrained(key)
-            if not tokenizer.is_fast:
-                raise ValueError(f"{key}: a fast tokenizer is needed (character offsets locate targets)")
+            tokenizer = load_tokenizer(key)
             encoder = AutoModel.from_pretrained(key)
             encoder.eval()
             _encoders[key] = (tokenizer, encoder)

@@ -269,6 +269,10 @@ class _FrameCalibration:
     scale: np.ndarray  # [n_frames]
 
 
+# (version, model, max_length) -> (prototypes, calibration): the zero-shot frames, embedded once per process.
+_FRAME_PROTOTYPES: dict[tuple, tuple] = {}
+
+
 class ZeroShotScorer:
     """Sentiment and frames by similarity to prototypes embedded from the data files.
 
@@ -379,28 +383,35 @@ class ZeroShotScorer:
 
     def _frame_prototypes_and_calibration(self) -> tuple[np.ndarray, _FrameCalibration]:
         if self._frame_prototypes is None:
-            frames = self.codebook.frames
-            texts = [frame.prototype_texts() for frame in frames]
-            vectors = self._embed([text for group in texts for text in group])
-            bounds = np.cumsum([0] + [len(group) for group in texts])
-            sums = np.stack([vectors[a:b].sum(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
-            prototypes = _unit(sums)
-            # Exemplars sit at the end of each frame's text group.
-            centre, scale = [], []
-            for index, frame in enumerate(frames):
-                own = vectors[bounds[index + 1] - len(frame.exemplars) : bounds[index + 1]]
-                held_out = _unit(sums[index] - own)  # prototype without that exemplar
-                in_frame = np.median(np.sum(held_out * own, axis=1))
-                others = np.concatenate(
-                    [vectors[bounds[j + 1] - len(f.exemplars) : bounds[j + 1]] for j, f in enumerate(frames) if j != index]
-                )
-                out_frame = np.median(others @ prototypes[index])
-                centre.append((in_frame + out_frame) / 2)
-                # 0.9 at in_frame, 0.1 at out_frame; a frame whose exemplars do not separate gets a flat curve.
-                scale.append(max(in_frame - out_frame, 1e-3) / (2 * math.log(9)))
-            self._frame_prototypes = prototypes
-            self._frame_calibration = _FrameCalibration(np.array(centre), np.array(scale))
+            # The same weights, prompts and codebook (the version) give the same prototypes: each process
+            # embeds the codebook's texts once, however many scorers it makes (a rescore, then an eval).
+            key = (self.model_version, str(self.model), self.max_length)
+            if key not in _FRAME_PROTOTYPES:
+                _FRAME_PROTOTYPES[key] = self._embed_frame_prototypes()
+            self._frame_prototypes, self._frame_calibration = _FRAME_PROTOTYPES[key]
         return self._frame_prototypes, self._frame_calibration
+
+    def _embed_frame_prototypes(self) -> tuple[np.ndarray, _FrameCalibration]:
+        frames = self.codebook.frames
+        texts = [frame.prototype_texts() for frame in frames]
+        vectors = self._embed([text for group in texts for text in group])
+        bounds = np.cumsum([0] + [len(group) for group in texts])
+        sums = np.stack([vectors[a:b].sum(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
+        prototypes = _unit(sums)
+        # Exemplars sit at the end of each frame's text group.
+        centre, scale = [], []
+        for index, frame in enumerate(frames):
+            own = vectors[bounds[index + 1] - len(frame.exemplars) : bounds[index + 1]]
+            held_out = _unit(sums[index] - own)  # prototype without that exemplar
+            in_frame = np.median(np.sum(held_out * own, axis=1))
+            others = np.concatenate(
+                [vectors[bounds[j + 1] - len(f.exemplars) : bounds[j + 1]] for j, f in enumerate(frames) if j != index]
+            )
+            out_frame = np.median(others @ prototypes[index])
+            centre.append((in_frame + out_frame) / 2)
+            # 0.9 at in_frame, 0.1 at out_frame; a frame whose exemplars do not separate gets a flat curve.
+            scale.append(max(in_frame - out_frame, 1e-3) / (2 * math.log(9)))
+        return prototypes, _FrameCalibration(np.array(centre), np.array(scale))
 
     def score_frames(self, articles: list[FrameInput]) -> list[list[FrameScore]]:
         """Per article, one FrameScore per applicable frame (codebook order); [] for an article without sentences."""

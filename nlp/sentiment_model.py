@@ -175,13 +175,15 @@ def truncate_encoder(encoder, num_layers: int | None):
 
 
 def load_backbone_encoder(backbone_dir: Path):
-    """A fresh (never shared) copy of the rebuilt e5 encoder without its unused pooler, and its tokenizer."""
+    """A fresh (never shared) copy of the rebuilt e5 encoder without its unused pooler, and its tokenizer
+    (a copy too: this model tokenises with its own maximum length, which a fast tokenizer keeps as state)."""
+    import copy
     import warnings
 
-    from transformers import AutoTokenizer, BertModel
+    from transformers import BertModel
     from transformers.utils import logging as hf_logging
 
-    tokenizer = AutoTokenizer.from_pretrained(str(backbone_dir))
+    tokenizer = copy.deepcopy(backbone.load_tokenizer(backbone_dir))
     verbosity = hf_logging.get_verbosity()
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()  # "pooler weights not used" is expected: e5 has no pooler
