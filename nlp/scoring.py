@@ -308,8 +308,6 @@ class ZeroShotScorer:
         self.batch_size = batch_size
         self.model_version = self._version(Path(prompts_path), Path(codebook_path))
         self._sentiment_prototypes: dict[str, np.ndarray] | None = None
-        self._frame_prototypes: np.ndarray | None = None
-        self._frame_calibration: _FrameCalibration | None = None
 
     def _version(self, prompts_path: Path, codebook_path: Path) -> str:
         """Changes whenever the weights, the prompts or the codebook change."""
@@ -382,14 +380,12 @@ class ZeroShotScorer:
     # ---------------------------------------------------------------- frames
 
     def _frame_prototypes_and_calibration(self) -> tuple[np.ndarray, _FrameCalibration]:
-        if self._frame_prototypes is None:
-            # The same weights, prompts and codebook (the version) give the same prototypes: each process
-            # embeds the codebook's texts once, however many scorers it makes (a rescore, then an eval).
-            key = (self.model_version, str(self.model), self.max_length)
-            if key not in _FRAME_PROTOTYPES:
-                _FRAME_PROTOTYPES[key] = self._embed_frame_prototypes()
-            self._frame_prototypes, self._frame_calibration = _FRAME_PROTOTYPES[key]
-        return self._frame_prototypes, self._frame_calibration
+        # The same weights, prompts and codebook (the version) give the same prototypes: each process
+        # embeds the codebook's texts once, however many scorers it makes (a rescore, then an eval).
+        key = (self.model_version, str(self.model), self.max_length)
+        if key not in _FRAME_PROTOTYPES:
+            _FRAME_PROTOTYPES[key] = self._embed_frame_prototypes()
+        return _FRAME_PROTOTYPES[key]
 
     def _embed_frame_prototypes(self) -> tuple[np.ndarray, _FrameCalibration]:
         frames = self.codebook.frames

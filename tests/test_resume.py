@@ -40,10 +40,14 @@ CONTENT = {
 CRAWLED = ("articles", "appearances")
 
 
-def _content(data_dir: Path, tables=tuple(CONTENT)) -> dict[str, set]:
+def _rows(con, tables) -> dict[str, set]:
+    return {t: set(con.execute(f"SELECT {CONTENT[t]} FROM {t}").fetchall()) for t in tables}
+
+
+def _content(data_dir: Path) -> dict[str, set]:
     con = duckdb.connect(str(data_dir / "snapshot.duckdb"), read_only=True)
     try:
-        return {t: set(con.execute(f"SELECT {CONTENT[t]} FROM {t}").fetchall()) for t in tables}
+        return _rows(con, CONTENT)
     finally:
         con.close()
 
@@ -56,7 +60,7 @@ def _left_by_a_killed_run(data_dir: Path, copy_dir: Path) -> dict[str, set]:
         shutil.copy(path, copy_dir / path.name)
     con = duckdb.connect(str(copy_dir / "espejo.duckdb"))
     try:
-        return {t: set(con.execute(f"SELECT {CONTENT[t]} FROM {t}").fetchall()) for t in CRAWLED}
+        return _rows(con, CRAWLED)
     finally:
         con.close()
 
