@@ -24,7 +24,6 @@ from espejo.spiders.registry import load_sources
 from espejo.warehouse import db, load
 
 OUTLETS = ("midwest-ledger", "diario-del-norte")  # one per direction
-ARTICLES_PER_OUTLET = 20
 BUDGETED_PAGES = 40  # of the ~76 pages an outlet of the offline web has
 
 
@@ -52,18 +51,6 @@ def crawled(nightly_warehouse) -> dict[str, CrawlOutcome]:
     for key, outcome in outcomes.items():
         assert outcome.result.status == "ok" and len(outcome.items) == outcome.result.items > 0, outcome.result
     return outcomes
-
-
-@pytest.fixture(scope="module")
-def loaded_warehouse(crawled, tmp_path_factory) -> Path:
-    """A warehouse holding 40 crawled articles (20 per direction), loaded but not yet scored."""
-    data = tmp_path_factory.mktemp("loaded")
-    items = [item for key in OUTLETS
-             for item in sorted(crawled[key].items, key=lambda i: i.url)[:ARTICLES_PER_OUTLET]]
-    with db.connect(data) as con:
-        load.load_items(con, items, "load-run")
-        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 2 * ARTICLES_PER_OUTLET
-    return data
 
 
 def _copy_warehouse(source: Path, target: Path) -> Path:
@@ -100,49 +87,7 @@ def _assert_same_scores(expected: dict, got: dict, tolerance: float = 1e-6) -> N
 
 
 # --------------------------------------------------------------------------------------------------
-# Scoring on Dask
-
-
-@pytest.fixture(scope="module")
-def scored_in_process(loaded_warehouse, models_dir, tmp_path_factory):
-    """The loaded warehouse scored the in-process way (the nightly flow's chunks), timed."""
-    from espejo.flows.nightly import SCORE_CHUNK
-    from espejo.nlp.analyse import analyse_articles
-    from espejo.nlp.scorers import load_scorer
-
-    data = _copy_warehouse(loaded_warehouse, tmp_path_factory.mktemp("scored-local"))
-    scorer = load_scorer(models_dir)
-    started = time.monotonic()
-    with db.connect(data) as con:
-        todo = load.articles_to_analyse(con, scorer.model_version)
-        mentions = frames = 0
-        for first in range(0, len(todo), SCORE_CHUNK):
-            m, f = load.store_analyses(con, analyse_articles(todo[first:first + SCORE_CHUNK], scorer), "local-run")
-            mentions, frames = mentions + m, frames + f
-    return {"data": data, "model_version": scorer.model_version, "counts": (mentions, frames),
-            "seconds": time.monotonic() - started}
-
-
-@pytest.mark.slow
-def test_scoring_on_a_two_worker_dask_cluster_equals_in_process_scoring(loaded_warehouse, scored_in_process,
-                                                                       models_dir, prefect_db, tmp_path):
-    from espejo.flows import dask_scoring, nightly
-    from espejo.flows.dask_scoring import DaskScoring, score_new_on_dask
-
-    assert dask_scoring.SCORE_CHUNK == nightly.SCORE_CHUNK  # equal chunks, equal batches, equal scores
-    on_dask = _copy_warehouse(loaded_warehouse, tmp_path / "dask")
-    started = time.monotonic()
-    dask_counts = score_new_on_dask(on_dask, "dask-run", scored_in_process["model_version"], models_dir,
-                                    DaskScoring(workers=2))
-    dask_s = time.monotonic() - started
-
-    assert dask_counts == scored_in_process["counts"] and dask_counts[0] > 100
-    _assert_same_scores(_scored_rows(scored_in_process["data"]), _scored_rows(on_dask))
-    with db.connect(on_dask) as con:
-        # Every article was analysed once, by the run that scored it on the cluster.
-        assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM analyses").fetchone() == (40, 1)
-    print(f"\n{dask_counts[0]} mentions: in process {scored_in_process['seconds']:.1f} s, Dask 2 workers "
-          f"{dask_s:.1f} s (Prefect server, cluster start and per-worker model load included)")
+# Scoring on Dask (the equality with in-process scoring is checked on the `espejo run --scoring dask` run below)
 
 
 def test_the_nightly_flow_refuses_an_unknown_scoring_option():
@@ -165,13 +110,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+NO_REDIS = ("redis-server is not installed (Debian package redis-server; `make test` installs it where apt is "
+            "available): the scrapy-redis crawl cannot be tested here")
+
+
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    """A real redis-server on a free loopback port, nothing saved to disk; stopped afterwards."""
+def redis_server(tmp_path_factory):
+    """The URL of a real redis-server on a free loopback port, nothing saved to disk, stopped afterwards;
+    None where redis-server is not installed."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server; `make test` installs it "
-                    "where apt is available): the scrapy-redis crawl cannot be tested here")
+        yield None
+        return
     import redis
 
     port = _free_port()
@@ -199,6 +149,13 @@ def redis_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url(redis_server):
+    if redis_server is None:
+        pytest.skip(NO_REDIS)
+    return redis_server
 
 
 def _urls(outcome) -> set[str]:
@@ -300,20 +257,11 @@ def _checksum(con, relation: str, columns: list[str]) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def published(scored_in_process, two_outlets, tmp_path_factory):
-    """The scored warehouse with a run and its sources recorded, aggregated and published."""
-    from espejo.flows.runs import rebuild_dashboard_tables
-    from espejo.records import SourceResult
-
-    data = _copy_warehouse(scored_in_process["data"], tmp_path_factory.mktemp("published"))
-    with db.connect(data) as con:
-        load.upsert_sources(con, [two_outlets.sources[k] for k in OUTLETS])
-        load.start_run(con, "local-run", "test", scored_in_process["model_version"])
-        load.record_source_results(con, "local-run", [SourceResult(k, "ok", items=20) for k in OUTLETS])
-        load.finish_run(con, "local-run", "completed", articles_new=40)
-        rebuild_dashboard_tables(con)
-        db.publish_snapshot(con, data)
-    return data
+def published(nightly_warehouse, tmp_path_factory) -> dict:
+    """A copy of the snapshot the session's nightly runs published (the whole web, both directions)."""
+    data = tmp_path_factory.mktemp("published")
+    shutil.copy(db.snapshot_path(nightly_warehouse["data_dir"]), db.snapshot_path(data))
+    return {"data": data, "latest_run": nightly_warehouse["second"].run_id}
 
 
 @pytest.mark.slow
@@ -323,15 +271,15 @@ def test_export_writes_partitioned_parquet_that_duckdb_reads_back_equal(publishe
     from espejo.cli import main
 
     target = tmp_path / "export"
-    result = CliRunner().invoke(main, ["export", "--parquet", str(target), "--data-dir", str(published)])
+    result = CliRunner().invoke(main, ["export", "--parquet", str(target), "--data-dir", str(published["data"])])
     assert result.exit_code == 0, result.output
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["run_id"] == "local-run" and manifest["code_version"]
+    assert manifest["run_id"] == published["latest_run"] and manifest["code_version"]
     # Nothing but the export: the staging folder was renamed into place.
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
 
     con = duckdb.connect()
-    with db.open_snapshot(published) as warehouse:
+    with db.open_snapshot(published["data"]) as warehouse:
         for table in PARTITIONED + WHOLE:
             columns = [r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()]
             parquet = f"read_parquet('{target}/{table}/**/*.parquet', hive_partitioning = true)"
@@ -354,7 +302,7 @@ def test_a_new_export_replaces_the_old_one_whole_and_a_foreign_folder_is_left_al
     from espejo.warehouse.export import export_parquet
 
     target = tmp_path / "export"
-    with db.open_snapshot(published) as con:
+    with db.open_snapshot(published["data"]) as con:
         first = export_parquet(con, target, code_version="test")
         (target / "stale-file-from-an-older-export.txt").write_text("old", encoding="utf-8")
         second = export_parquet(con, target, code_version="test")
@@ -375,22 +323,24 @@ def test_a_new_export_replaces_the_old_one_whole_and_a_foreign_folder_is_left_al
 # Both options through the command line, end to end
 
 
-@pytest.mark.slow
-def test_espejo_run_scores_on_dask_and_crawls_through_redis(two_outlets, redis_url, tmp_path):
-    import redis
-
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def dask_run(two_outlets, redis_server, tmp_path_factory) -> dict:
+    """`espejo run --scoring dask` on a 2-worker cluster over the two outlets, crawling through redis where
+    redis-server is installed; its data folder, output and redis URL (or None)."""
+    folder = tmp_path_factory.mktemp("dask-run")
+    data = folder / "data"
     # A page budget per outlet: the options' path end to end needs a few dozen articles, not every one.
-    registry = tmp_path / "budgeted.toml"
+    registry = folder / "budgeted.toml"
     registry.write_text(two_outlets.registry.read_text(encoding="utf-8").replace(
         "[[source]]\n", f"[[source]]\nmax_pages = {BUDGETED_PAGES}\n"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("ESPEJO_REDIS_URL", "ESPEJO_CRAWL_JOB")}
     # An empty Prefect home, as on a new installation (the other tests' Prefect processes start migrated).
-    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PYTHONUNBUFFERED="1")
+    env.update(PREFECT_HOME=str(folder / "prefect"), PYTHONUNBUFFERED="1")
+    redis_option = ["--redis-url", redis_server] if redis_server else []
     # Its own process group, so a timeout takes the crawlers and Dask workers down with it.
     proc = subprocess.Popen(
         [sys.executable, "-m", "espejo.cli", "run", "--sources", str(registry), "--data-dir", str(data),
-         "--scoring", "dask", "--dask-workers", "2", "--redis-url", redis_url],
+         "--scoring", "dask", "--dask-workers", "2", *redis_option],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
     try:
         output, _ = proc.communicate(timeout=900)
@@ -399,14 +349,48 @@ def test_espejo_run_scores_on_dask_and_crawls_through_redis(two_outlets, redis_u
         output, _ = proc.communicate()
         raise AssertionError("espejo run did not finish in 15 minutes:\n" + output[-4000:]) from None
     assert proc.returncode == 0, output[-4000:]
-    assert "score-on-dask" in output and "distributed.scheduler" in output
     with db.open_snapshot(data) as con:
-        run_id, status, mentions = con.execute("SELECT run_id, status, mentions_scored FROM runs").fetchone()
+        run_id = con.execute("SELECT run_id FROM runs").fetchone()[0]
+    return {"data": data, "output": output, "redis_url": redis_server, "run_id": run_id}
+
+
+@pytest.mark.slow
+def test_espejo_run_scores_on_dask_equal_to_scoring_in_process(dask_run, models_dir, tmp_path):
+    from espejo.flows import dask_scoring, nightly
+    from espejo.nlp.analyse import analyse_articles
+    from espejo.nlp.scorers import load_scorer
+
+    assert "score-on-dask" in dask_run["output"] and "distributed.scheduler" in dask_run["output"]
+    with db.open_snapshot(dask_run["data"]) as con:
+        status, mentions = con.execute("SELECT status, mentions_scored FROM runs").fetchone()
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        analysed = con.execute("SELECT count(*) FROM analyses WHERE run_id = ?", [run_id]).fetchone()[0]
+        analysed = con.execute("SELECT count(*) FROM analyses WHERE run_id = ?", [dask_run["run_id"]]).fetchone()[0]
+    # Every article was analysed once, by the run that scored it on the cluster.
     assert status == "completed" and articles >= 20 and analysed == articles and mentions > 100, (articles, mentions)
+
+    # The same articles scored the in-process way (the nightly flow's chunks) give the same rows.
+    assert dask_scoring.SCORE_CHUNK == nightly.SCORE_CHUNK  # equal chunks, equal batches, equal scores
+    on_dask = _scored_rows(dask_run["data"])
+    in_process = _copy_warehouse(dask_run["data"], tmp_path / "in-process")
+    scorer = load_scorer(models_dir)
+    with db.connect(in_process) as con:
+        for table in SCORED:
+            con.execute(f"DELETE FROM {table}")
+        todo = load.articles_to_analyse(con, scorer.model_version)
+        assert len(todo) == articles
+        for first in range(0, len(todo), nightly.SCORE_CHUNK):
+            load.store_analyses(con, analyse_articles(todo[first:first + nightly.SCORE_CHUNK], scorer), "local-run")
+    _assert_same_scores(_scored_rows(in_process), on_dask)
+
+
+@pytest.mark.slow
+def test_espejo_run_crawls_through_redis(dask_run):
+    if dask_run["redis_url"] is None:
+        pytest.skip(NO_REDIS)
+    import redis
+
     # Each outlet's crawl kept its queue and dupefilter in redis, under a job of its own in this run.
-    server = redis.Redis.from_url(redis_url, decode_responses=True)
+    server = redis.Redis.from_url(dask_run["redis_url"], decode_responses=True)
     for key in OUTLETS:
-        filters = server.keys(f"espejo:{run_id}-*:{key}:dupefilter")
+        filters = server.keys(f"espejo:{dask_run['run_id']}-*:{key}:dupefilter")
         assert len(filters) == 1 and server.scard(filters[0]) >= 20, (key, filters)
