@@ -357,7 +357,7 @@ def dask_run(two_outlets, redis_server, tmp_path_factory) -> dict:
 @pytest.mark.slow
 def test_espejo_run_scores_on_dask_equal_to_scoring_in_process(dask_run, models_dir, tmp_path):
     from espejo.flows import dask_scoring, nightly
-    from espejo.nlp.analyse import analyse_articles
+    from espejo.nlp.analyse import analyse_isolated, chunks_of
     from espejo.nlp.scorers import load_scorer
 
     assert "score-on-dask" in dask_run["output"] and "distributed.scheduler" in dask_run["output"]
@@ -368,9 +368,9 @@ def test_espejo_run_scores_on_dask_equal_to_scoring_in_process(dask_run, models_
     # Every article was analysed once, by the run that scored it on the cluster.
     assert status == "completed" and articles >= 20 and analysed == articles and mentions > 100, (articles, mentions)
 
-    # The same articles scored the in-process way (the nightly flow's chunks) give the same rows.
+    # The same articles scored the in-process way (the chunks and per-article isolation of the nightly flow's
+    # in-process task, flows/scoring.score_new, outside Prefect) give the same rows.
     assert dask_scoring.SCORE_CHUNK == nightly.SCORE_CHUNK  # equal chunks, equal batches, equal scores
-    on_dask = _scored_rows(dask_run["data"])
     in_process = _copy_warehouse(dask_run["data"], tmp_path / "in-process")
     scorer = load_scorer(models_dir)
     with db.connect(in_process) as con:
@@ -378,9 +378,9 @@ def test_espejo_run_scores_on_dask_equal_to_scoring_in_process(dask_run, models_
             con.execute(f"DELETE FROM {table}")
         todo = load.articles_to_analyse(con, scorer.model_version)
         assert len(todo) == articles
-        for first in range(0, len(todo), nightly.SCORE_CHUNK):
-            load.store_analyses(con, analyse_articles(todo[first:first + nightly.SCORE_CHUNK], scorer), "local-run")
-    _assert_same_scores(_scored_rows(in_process), on_dask)
+        for chunk in chunks_of(todo):
+            load.store_analyses(con, analyse_isolated(chunk, scorer).analysed, "local-run")
+    _assert_same_scores(_scored_rows(in_process), _scored_rows(dask_run["data"]))
 
 
 @pytest.mark.slow
