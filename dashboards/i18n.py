@@ -817,7 +817,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_outlet_results": ("No per-outlet crawl results recorded.",
                           "No hay resultados de rastreo por medio registrados."),
     "no_outlet_failed": ("No outlet failed in the recent runs.", "Ningún medio falló en las corridas recientes."),
-    "failed_crawls": ("{n} failed outlet crawls in the recent runs.",
+    "failed_crawls": ("Failed outlet crawls in the recent runs: {n}.",
                       "Rastreos de medios fallidos en las corridas recientes: {n}."),
     "items_vs_earlier": ("Items in the latest run against earlier runs (robust z)",
                          "Elementos en la última corrida frente a corridas anteriores (z robusto)"),

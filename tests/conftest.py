@@ -135,7 +135,8 @@ def _table_counts(data_dir: Path) -> dict[str, int]:
 def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dict:
     """The session's one nightly run over the whole offline news web, then a second one that must add nothing.
 
-    The registry names the nine outlets and one more that answers HTTP 500 to everything. Tests only read the
+    The first night's registry names the nine outlets and one more that answers HTTP 500 to everything; the
+    second night's the nine. Tests only read the
     data folder; one that needs to write copies it first. Returns the data folder, both run reports, the
     table counts after each run and the site's manifest (its URLs at this session's ports).
     """
@@ -155,7 +156,9 @@ def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dic
             'allowed_domains = ["127.0.0.1"]\n\n' + news_web.registry.read_text(encoding="utf-8"), encoding="utf-8")
         first = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-1")
         after_first = _table_counts(data_dir)
-        second = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-2")
+        # The second night without the failing outlet: its retries (seconds of waiting) were the second
+        # run's longest part, and what it shows (a failure recorded) the first night already shows.
+        second = nightly(data_dir=str(data_dir), sources_file=str(news_web.registry), run_label="test-2")
         after_second = _table_counts(data_dir)
     finally:
         failing.stop()
