@@ -145,7 +145,7 @@ def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dic
     from espejo.newsweb.server import serve_broken
 
     data_dir = tmp_path_factory.mktemp("nightly")
-    failing = serve_broken()
+    failing = serve_broken()  # only the first night names it
     try:
         port = failing.ports["broken"]
         # The failing outlet comes first: its retries then overlap the other outlets' crawls.
@@ -155,13 +155,13 @@ def nightly_warehouse(tmp_path_factory, models_dir, prefect_db, news_web) -> dic
             f'homepage = "http://127.0.0.1:{port}/"\nfeeds = ["http://127.0.0.1:{port}/feed.xml"]\n'
             'allowed_domains = ["127.0.0.1"]\n\n' + news_web.registry.read_text(encoding="utf-8"), encoding="utf-8")
         first = nightly(data_dir=str(data_dir), sources_file=str(registry), run_label="test-1")
-        after_first = _table_counts(data_dir)
-        # The second night without the failing outlet: its retries (seconds of waiting) were the second
-        # run's longest part, and what it shows (a failure recorded) the first night already shows.
-        second = nightly(data_dir=str(data_dir), sources_file=str(news_web.registry), run_label="test-2")
-        after_second = _table_counts(data_dir)
     finally:
         failing.stop()
+    after_first = _table_counts(data_dir)
+    # The second night without the failing outlet: its retries (seconds of waiting) were the second
+    # run's longest part, and what it shows (a failure recorded) the first night already shows.
+    second = nightly(data_dir=str(data_dir), sources_file=str(news_web.registry), run_label="test-2")
+    after_second = _table_counts(data_dir)
     manifest = json.loads((news_web.site_dir / "manifest.json").read_text(encoding="utf-8"))
     # The manifest names the default ports; this session serves each outlet on a free one.
     for article in manifest["articles"]:
