@@ -625,8 +625,8 @@ def train_sentiment_command(newsmtsc_path, es_path, realnews_path, xlmt_dir, no_
 
     Dev files (next to the train files) are never trained on; unless --no-dev they are scored after each
     epoch (for the log); at the end the realnews dev file fits the temperature (calibration), and every
-    dev file is scored with the previous nightly model and the baselines into metrics.json and the
-    model-quality file the dashboard reads.
+    dev file is scored with the previous nightly model and the baselines into metrics.json and, when --out
+    is the adapter Espejo loads, the model-quality file the dashboard reads.
 
     With --with-codings: fine-tune the committed adapter on the coded mentions of those samples instead
     (realnews train mentions replayed beside them when the file is there), into the data folder's models/.

@@ -541,8 +541,9 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
     English and Spanish train tweets in `xlmt_dir`, when given) and write the artifact to `out_dir` (default:
     the one Espejo loads). With `dev`, the dev files beside the train files
     (never trained on) are scored after each epoch; then the realnews dev file fits the temperature, every dev
-    file is scored with the new model, the previous one and the baselines into metrics.json and the quality
-    file the dashboard reads, and the model card is rewritten. Returns the training summary."""
+    file is scored with the new model, the previous one and the baselines into metrics.json (and, for the
+    adapter Espejo loads, into the quality file the dashboard reads), and the model card is rewritten.
+    Returns the training summary."""
     import datetime
 
     from espejo.settings import quality_file
@@ -602,9 +603,17 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
     if "realnews-dev" in dev_sets:
         reports = evaluate_realnews_files(realnews_dev, realnews.passages_path_for(realnews_dev), models_dir, out_dir,
                                           echo)
-        record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment --format realnews "
-                        "--record)", quality_file())
         metrics["sets"]["realnews-dev"] = {"file": str(realnews_dev), "format": "realnews", "systems": reports}
+        # The quality file states the figures of the models Espejo loads, and it is committed: a trial trained
+        # into another folder must not add its version there, nor re-date the shipped models' rows.
+        if out_dir.resolve() == Path(DEFAULT_ARTIFACT_DIR).resolve():
+            recorded = record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment "
+                                   "--format realnews --record)", quality_file())
+            echo(f"figures recorded in {recorded}")
+        else:
+            echo(f"figures not recorded in {quality_file()} ({out_dir} is not the adapter Espejo loads); they are in "
+                 f"{out_dir / 'metrics.json'}, and `espejo eval sentiment --data {realnews_dev} --format realnews "
+                 f"--artifact {out_dir} --record` records them")
     for name, (path, fmt) in dev_files.items():
         if name in dev_sets and fmt != "realnews":
             echo(f"evaluating on {path} ...")

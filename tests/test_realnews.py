@@ -190,6 +190,55 @@ def test_record_writes_figures_by_model_version(models_dir, tmp_path, monkeypatc
     assert quality.quality_for(last["baselines"]["zeroshot"]["model_version"], target)
 
 
+
+def _tiny_training_files(folder):
+    """realnews, NewsMTSC and Spanish-headlines train and dev files, a few rows each (written here)."""
+    dev_sentences, _ = write_realnews(folder / "realnews")
+    shutil.copy(dev_sentences, folder / "realnews" / "train_sentences.jsonl")
+    english = [("Reporters said Smith handled the crisis badly.", "Smith", -2.0),
+               ("Garcia opened the new clinic on Monday.", "Garcia", 0.0),
+               ("Fans cheered Lee after a brilliant season.", "Lee", 2.0)]
+    spanish = [("Critican a Pérez por el fracaso del plan", "Pérez", "NEG"),
+               ("López presenta su agenda de la semana", "López", "NEU"),
+               ("Elogian a Ruiz por su generosa ayuda", "Ruiz", "POS")]
+    for name, rows in (("newsmtsc", english), ("es-headlines", spanish)):
+        (folder / name).mkdir()
+        lines = [json.dumps({"sentence_normalized": text, "targets": [{"from": text.index(who), "to": text.index(who)
+                             + len(who), "polarity": label}]}) if name == "newsmtsc" else
+                 json.dumps({"titulo": text, "targets": [{"nombre": who, "etiqueta": label}]}, ensure_ascii=False)
+                 for text, who, label in rows]
+        for split in ("train", "dev"):
+            (folder / name / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder / "newsmtsc" / "train.jsonl", folder / "es-headlines" / "train.jsonl", folder / "realnews" / "train_sentences.jsonl"
+
+
+def test_training_records_figures_only_for_the_adapter_espejo_loads(models_dir, tmp_path, monkeypatch):
+    """`espejo train sentiment --out ELSEWHERE` (a trial) keeps its dev figures in its own metrics.json and leaves
+    the quality file the dashboard reads alone; trained into the folder Espejo loads, it records them there."""
+    from espejo import quality
+    from espejo.nlp import sentiment_model, training
+
+    target = tmp_path / "quality.json"
+    monkeypatch.setenv("ESPEJO_QUALITY_FILE", str(target))
+    files = _tiny_training_files(tmp_path / "data")
+    config = training.TrainConfig(epochs=1, batch_size=2, trainable_layers=1, lora_rank=2, lora_alpha=4, threads=1,
+                                  select_floors={})
+    said = []
+    trial = tmp_path / "trial"
+    training.train_sentiment_from_files(*files, trial, models_dir=models_dir, config=config, echo=said.append)
+    metrics = json.loads((trial / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics["sets"]) == {"realnews-dev", "newsmtsc-dev", "es-headlines-dev"}
+    assert not target.exists()
+    assert any(line.startswith("figures not recorded") and "--record" in line for line in said)
+
+    loaded = tmp_path / "loaded"
+    monkeypatch.setattr(sentiment_model, "DEFAULT_ARTIFACT_DIR", loaded)
+    training.train_sentiment_from_files(*files, loaded, models_dir=models_dir, config=config, echo=said.append)
+    version = json.loads((loaded / "metrics.json").read_text(encoding="utf-8"))["model_version"]
+    rows = quality.quality_for(version, target)
+    assert {(r["direction"], r["metric"]) for r in rows} >= {("us->mx", "macro_f1"), ("mx->us", "macro_f1")}
+
+
 # --------------------------------------------------------------------------------------------------
 # Dev floors on the real data (skip without ../shared)
 
