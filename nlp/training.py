@@ -546,11 +546,8 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
     Returns the training summary."""
     import datetime
 
-    from espejo.settings import quality_file
-
     from . import realnews
-    from .sentiment_eval import calibrate_on_realnews, evaluate_realnews_files, evaluate_sentiment_file, \
-        record_realnews
+    from .sentiment_eval import calibrate_on_realnews, evaluate_realnews_files, evaluate_sentiment_file
     from .sentiment_model import DEFAULT_ARTIFACT_DIR, TrainedSentimentScorer
 
     out_dir = Path(out_dir or DEFAULT_ARTIFACT_DIR)
@@ -604,16 +601,7 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
         reports = evaluate_realnews_files(realnews_dev, realnews.passages_path_for(realnews_dev), models_dir, out_dir,
                                           echo)
         metrics["sets"]["realnews-dev"] = {"file": str(realnews_dev), "format": "realnews", "systems": reports}
-        # The quality file states the figures of the models Espejo loads, and it is committed: a trial trained
-        # into another folder must not add its version there, nor re-date the shipped models' rows.
-        if out_dir.resolve() == Path(DEFAULT_ARTIFACT_DIR).resolve():
-            recorded = record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment "
-                                   "--format realnews --record)", quality_file())
-            echo(f"figures recorded in {recorded}")
-        else:
-            echo(f"figures not recorded in {quality_file()} ({out_dir} is not the adapter Espejo loads); they are in "
-                 f"{out_dir / 'metrics.json'}, and `espejo eval sentiment --data {realnews_dev} --format realnews "
-                 f"--artifact {out_dir} --record` records them")
+        record_dev_figures(reports, out_dir, realnews_dev, echo)
     for name, (path, fmt) in dev_files.items():
         if name in dev_sets and fmt != "realnews":
             echo(f"evaluating on {path} ...")
@@ -623,6 +611,27 @@ def train_sentiment_from_files(newsmtsc_path: str | Path, es_path: str | Path, r
     card = write_model_card(out_dir, summary, metrics, datetime.date.today().isoformat())
     echo(f"model card written to {card}")
     return summary
+
+
+def record_dev_figures(reports: dict[str, dict], out_dir: Path, realnews_dev: Path, echo=print) -> Path | None:
+    """After training: the realnews dev figures into the quality file the dashboard reads, only when `out_dir`
+    is the adapter Espejo loads. The quality file is committed and states the figures of the models Espejo
+    scores with: a trial trained into another folder must not add its version there, nor re-date the shipped
+    models' rows. Returns the quality file's path, or None when nothing was recorded."""
+    from espejo.settings import quality_file
+
+    from .sentiment_eval import record_realnews
+    from .sentiment_model import DEFAULT_ARTIFACT_DIR
+
+    if Path(out_dir).resolve() != Path(DEFAULT_ARTIFACT_DIR).resolve():
+        echo(f"figures not recorded in {quality_file()} ({out_dir} is not the adapter Espejo loads); they are in "
+             f"{Path(out_dir) / 'metrics.json'}, and `espejo eval sentiment --data {realnews_dev} --format realnews "
+             f"--artifact {out_dir} --record` records them")
+        return None
+    recorded = record_realnews(reports, "realnews-dev", "espejo train sentiment (then espejo eval sentiment "
+                               "--format realnews --record)", quality_file())
+    echo(f"figures recorded in {recorded}")
+    return recorded
 
 
 def store_calibration(out_dir: str | Path, calibration: dict) -> None:

@@ -214,7 +214,7 @@ def _tiny_training_files(folder):
 
 def test_training_records_figures_only_for_the_adapter_espejo_loads(models_dir, tmp_path, monkeypatch):
     """`espejo train sentiment --out ELSEWHERE` (a trial) keeps its dev figures in its own metrics.json and leaves
-    the quality file the dashboard reads alone; trained into the folder Espejo loads, it records them there."""
+    the quality file the dashboard reads alone; for the folder Espejo loads, the figures are recorded there."""
     from espejo import quality
     from espejo.nlp import sentiment_model, training
 
@@ -231,11 +231,11 @@ def test_training_records_figures_only_for_the_adapter_espejo_loads(models_dir, 
     assert not target.exists()
     assert any(line.startswith("figures not recorded") and "--record" in line for line in said)
 
-    loaded = tmp_path / "loaded"
-    monkeypatch.setattr(sentiment_model, "DEFAULT_ARTIFACT_DIR", loaded)
-    training.train_sentiment_from_files(*files, loaded, models_dir=models_dir, config=config, echo=said.append)
-    version = json.loads((loaded / "metrics.json").read_text(encoding="utf-8"))["model_version"]
-    rows = quality.quality_for(version, target)
+    # The same figures, from the folder Espejo loads, are recorded under the trained version.
+    monkeypatch.setattr(sentiment_model, "DEFAULT_ARTIFACT_DIR", trial)
+    reports = metrics["sets"]["realnews-dev"]["systems"]
+    assert training.record_dev_figures(reports, trial, tmp_path / "dev_sentences.jsonl", said.append) == target
+    rows = quality.quality_for(metrics["model_version"], target)
     assert {(r["direction"], r["metric"]) for r in rows} >= {("us->mx", "macro_f1"), ("mx->us", "macro_f1")}
 
 
