@@ -190,7 +190,6 @@ def test_record_writes_figures_by_model_version(models_dir, tmp_path, monkeypatc
     assert quality.quality_for(last["baselines"]["zeroshot"]["model_version"], target)
 
 
-
 def _tiny_training_files(folder):
     """realnews, NewsMTSC and Spanish-headlines train and dev files, a few rows each (written here)."""
     dev_sentences, _ = write_realnews(folder / "realnews")
