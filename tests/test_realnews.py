@@ -208,7 +208,8 @@ def _tiny_training_files(folder):
                  for text, who, label in rows]
         for split in ("train", "dev"):
             (folder / name / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder / "newsmtsc" / "train.jsonl", folder / "es-headlines" / "train.jsonl", folder / "realnews" / "train_sentences.jsonl"
+    return (folder / "newsmtsc" / "train.jsonl", folder / "es-headlines" / "train.jsonl",
+            folder / "realnews" / "train_sentences.jsonl")
 
 
 def test_training_records_figures_only_for_the_adapter_espejo_loads(models_dir, tmp_path, monkeypatch):
@@ -233,7 +234,7 @@ def test_training_records_figures_only_for_the_adapter_espejo_loads(models_dir, 
     # The same figures, from the folder Espejo loads, are recorded under the trained version.
     monkeypatch.setattr(sentiment_model, "DEFAULT_ARTIFACT_DIR", trial)
     reports = metrics["sets"]["realnews-dev"]["systems"]
-    assert training.record_dev_figures(reports, trial, tmp_path / "dev_sentences.jsonl", said.append) == target
+    assert training.record_dev_figures(reports, trial, files[2].with_name("dev_sentences.jsonl"), said.append) == target
     rows = quality.quality_for(metrics["model_version"], target)
     assert {(r["direction"], r["metric"]) for r in rows} >= {("us->mx", "macro_f1"), ("mx->us", "macro_f1")}
 
